@@ -1,0 +1,203 @@
+//! What gathering records: the raw evidence an audit is judged on.
+//!
+//! Artifacts are plain serde data so that a run can be saved (`artifacts.json`) and
+//! re-audited or re-rendered later without opening a browser or signing up again.
+//! Nothing here knows how it was gathered or how it will be judged.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything one audit gathered about one product.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Artifacts {
+    /// The URL the user asked for, as given.
+    pub target: String,
+    /// The home page URL after redirects (None when the site could not be reached).
+    pub home_url: Option<String>,
+    /// Every page visited, home first, in the order they were discovered.
+    pub pages: Vec<PageArtifact>,
+    /// Browser the pages were rendered in, e.g. "Chrome/156.0.8078.79".
+    pub browser_version: Option<String>,
+    /// Dialogs (alert, confirm, prompt, beforeunload) the pages opened; all were answered.
+    pub dialogs: Vec<DialogRecord>,
+    /// Hosts other than the product's own that any rendered page requested.
+    pub third_party_hosts: Vec<String>,
+    /// Things that went wrong without stopping the audit.
+    pub warnings: Vec<Problem>,
+    /// Things that stopped a stage of the audit.
+    pub errors: Vec<Problem>,
+}
+
+/// The role a page plays in the product's public site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageRole {
+    Home,
+    Pricing,
+    Signup,
+    Login,
+    Docs,
+    Api,
+    Integrations,
+    Templates,
+    Security,
+    Legal,
+    Blog,
+    Other,
+}
+
+impl PageRole {
+    pub const ALL: [PageRole; 12] = [
+        PageRole::Home,
+        PageRole::Pricing,
+        PageRole::Signup,
+        PageRole::Login,
+        PageRole::Docs,
+        PageRole::Api,
+        PageRole::Integrations,
+        PageRole::Templates,
+        PageRole::Security,
+        PageRole::Legal,
+        PageRole::Blog,
+        PageRole::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageRole::Home => "home",
+            PageRole::Pricing => "pricing",
+            PageRole::Signup => "signup",
+            PageRole::Login => "login",
+            PageRole::Docs => "docs",
+            PageRole::Api => "api",
+            PageRole::Integrations => "integrations",
+            PageRole::Templates => "templates",
+            PageRole::Security => "security",
+            PageRole::Legal => "legal",
+            PageRole::Blog => "blog",
+            PageRole::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for PageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One page of the product's site as plg-audit saw it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageArtifact {
+    /// Final URL after redirects.
+    pub url: String,
+    /// The URL that was requested, when redirects changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_url: Option<String>,
+    pub role: PageRole,
+    /// Why the classifier chose `role`, in words.
+    pub role_reason: String,
+    /// HTTP status of the final response (0 when only the browser saw the page and it reported none).
+    pub status: u16,
+    pub title: String,
+    /// True when the content came from the browser (the home page, and pages whose
+    /// static HTML carried almost no text).
+    pub rendered: bool,
+    /// Characters of visible text in the content that was classified.
+    pub text_chars: usize,
+    /// Links and buttons on the page, in document order.
+    pub links: Vec<Link>,
+    /// `src` of every external script on the page.
+    pub scripts: Vec<String>,
+    /// Network requests the rendered page made (empty for statically fetched pages).
+    pub requests: Vec<RequestRecord>,
+    /// Path of the saved HTML, relative to the output directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_file: Option<String>,
+    /// Path of the viewport screenshot, relative to the output directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screenshot: Option<String>,
+    /// Time to fetch or render and settle the page.
+    pub load_ms: u64,
+    /// For rendered pages: time spent in the settle-wait after navigation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settle_ms: Option<u64>,
+}
+
+/// Where on a page a link or button sits, as a visitor reads the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkLocation {
+    /// Site header and navigation menus.
+    Nav,
+    /// The first, headline section of the page.
+    Hero,
+    /// Body content.
+    Main,
+    /// The site footer.
+    Footer,
+}
+
+/// A link or button with the text a visitor reads on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// Visible text (or aria-label / title / image alt when it has no text), whitespace-collapsed.
+    pub text: String,
+    /// Absolute URL the link points to; None for buttons and script-only links.
+    pub href: Option<String>,
+    /// `a` or `button` (an `input type=submit|button` counts as a button).
+    pub kind: LinkKind,
+    pub location: LinkLocation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    Link,
+    Button,
+}
+
+/// One network request a rendered page made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub url: String,
+    pub host: String,
+    /// Resource type as Chromium reports it (Document, Script, XHR, Fetch, Image…).
+    pub resource: String,
+    /// HTTP status, or None when the request failed or had not finished.
+    pub status: Option<u16>,
+    /// Why it failed (e.g. net::ERR_NAME_NOT_RESOLVED), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// True when the host belongs to the product's own site.
+    pub first_party: bool,
+}
+
+/// A JavaScript dialog a page opened, and how it was answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DialogRecord {
+    pub kind: String,
+    pub message: String,
+    pub url: String,
+    /// "dismissed" or "accepted" (beforeunload is accepted so the visit can go on).
+    pub answer: String,
+}
+
+/// A named failure or oddity, attributed to the stage and page it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The part of the audit it came from: "home", "browser", "crawl", "render", "report".
+    pub stage: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(stage: &str, url: Option<&str>, message: impl Into<String>) -> Self {
+        Problem {
+            stage: stage.to_string(),
+            url: url.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Command-line interface: every flag is defined here once, and drives `--help`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::gather::browser::BrowserConfig;
+use crate::gather::settle::SettlePolicy;
+use crate::gather::GatherOptions;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plg-audit",
+    version,
+    about = "Audit a SaaS product's product-led-growth readiness by walking its public site and signup flow in headless Chromium.",
+    after_help = "Exit codes: 0 the audit ran · 1 a threshold or regression check failed · 2 the audit could not run · 3 invalid configuration or checklist."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// No progress display and no summary; errors are still printed.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Log what happens on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit the product whose public home page is URL.
+    Audit {
+        /// The product's home page, e.g. https://example.com (a bare host means https://).
+        url: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Start the built-in demo product on 127.0.0.1 and audit it (works offline).
+    Demo {
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Check that Chromium is found and starts, and that reports can be written.
+    Doctor {
+        /// Browser binary to check instead of the usual search.
+        #[arg(long, value_name = "PATH")]
+        chrome: Option<PathBuf>,
+        /// Output directory to check.
+        #[arg(long, value_name = "DIR", default_value = "plg-audit-report")]
+        out: PathBuf,
+    },
+    /// Print the JSON Schema of report.json.
+    Schema,
+}
+
+/// Options shared by everything that runs an audit.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Directory for report.json, report.html and the artifacts [default: ./plg-audit-report/<host>-<timestamp>/]
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Print report.json on stdout (progress and summary are not shown).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Pages to visit at most, the home page included.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub max_pages: u16,
+
+    /// Longest wait, in seconds, for a page to settle after a navigation or an action.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = parse_seconds)]
+    pub step_timeout: f64,
+
+    /// Chromium binary [default: $CHROME, then chromium, chromium-browser, google-chrome on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub chrome: Option<PathBuf>,
+
+    /// Resolve no host but 127.0.0.1 in the browser, so third-party requests fail at once
+    /// (for closed networks and tests; always on for `demo`).
+    #[arg(long)]
+    pub offline: bool,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if v.is_finite() && (0.5..=600.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{s} is outside 0.5 to 600 seconds"))
+    }
+}
+
+impl RunArgs {
+    pub fn gather_options(&self, force_offline: bool) -> GatherOptions {
+        GatherOptions {
+            max_pages: usize::from(self.max_pages),
+            browser: BrowserConfig {
+                chrome: self.chrome.clone(),
+                offline: self.offline || force_offline,
+                step_timeout: Duration::from_secs_f64(self.step_timeout),
+                settle: SettlePolicy::default(),
+            },
+        }
+    }
+}

@@ -1,0 +1,794 @@
+//! A small web server for sample products: the built-in demo product and the test
+//! fixtures. It serves a directory described by `site.toml` (format: `SITE_FORMAT.md`
+//! beside this file) on 127.0.0.1, with the few dynamic parts signup flows need: form
+//! posts validated on the server, cookie sessions, 303 redirects, pages that require a
+//! session, and sibling sites on other origins (an app on another host).
+//!
+//! It runs on its own thread and runtime, so synchronous tests and the async CLI start it
+//! the same way; dropping the handle stops it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use regex::Regex;
+use serde::Deserialize;
+
+/// Where a site's files come from.
+#[derive(Clone)]
+pub enum SiteSource {
+    Disk(PathBuf),
+    Embedded(&'static include_dir::Dir<'static>),
+}
+
+impl SiteSource {
+    fn read(&self, relative: &str) -> Option<Vec<u8>> {
+        let relative = relative.trim_start_matches('/');
+        if relative
+            .split('/')
+            .any(|seg| seg == ".." || seg.starts_with('.'))
+        {
+            return None;
+        }
+        match self {
+            SiteSource::Disk(root) => {
+                let path = root.join(relative);
+                path.is_file().then(|| std::fs::read(path).ok()).flatten()
+            }
+            SiteSource::Embedded(dir) => dir.get_file(relative).map(|f| f.contents().to_vec()),
+        }
+    }
+
+    fn child(&self, sub: &str) -> Option<SiteSource> {
+        match self {
+            SiteSource::Disk(root) => {
+                let p = root.join(sub);
+                p.is_dir().then_some(SiteSource::Disk(p))
+            }
+            SiteSource::Embedded(dir) => dir.get_dir(sub).map(|d| {
+                // include_dir paths stay relative to the root; re-root by leaking a view is
+                // not possible, so sub-sites of embedded sources are read through a prefix.
+                SiteSource::Embedded(d)
+            }),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            SiteSource::Disk(p) => p.display().to_string(),
+            SiteSource::Embedded(d) => format!("built-in:{}", d.path().display()),
+        }
+    }
+
+    /// Embedded sub-directories keep paths relative to the embedding root.
+    fn prefixed(&self, relative: &str) -> String {
+        match self {
+            SiteSource::Embedded(d) if !d.path().as_os_str().is_empty() => {
+                format!(
+                    "{}/{}",
+                    d.path().display(),
+                    relative.trim_start_matches('/')
+                )
+            }
+            _ => relative.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SiteSpec {
+    #[serde(default)]
+    name: String,
+    spa_fallback: Option<String>,
+    login: Option<String>,
+    #[serde(default)]
+    form: Vec<FormSpec>,
+    #[serde(default)]
+    protected: Vec<Protected>,
+    #[serde(default)]
+    sibling: Vec<Sibling>,
+    #[serde(default)]
+    route: Vec<RouteSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormSpec {
+    action: String,
+    page: Option<String>,
+    #[serde(default)]
+    json: bool,
+    #[serde(default)]
+    required: Vec<String>,
+    #[serde(default)]
+    email: Vec<String>,
+    #[serde(default)]
+    min_length: HashMap<String, usize>,
+    #[serde(default)]
+    pattern: HashMap<String, String>,
+    #[serde(default)]
+    equal: Vec<[String; 2]>,
+    #[serde(default)]
+    empty: Vec<String>,
+    #[serde(default)]
+    session: SessionMode,
+    redirect: String,
+    #[serde(default)]
+    messages: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum SessionMode {
+    #[default]
+    None,
+    Start,
+    Require,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Protected {
+    prefix: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sibling {
+    name: String,
+    dir: String,
+}
+
+/// A fixed answer for a path: a status, a redirect, or a body of a given type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteSpec {
+    path: String,
+    #[serde(default = "ok_status")]
+    status: u16,
+    redirect: Option<String>,
+    content_type: Option<String>,
+    #[serde(default)]
+    body: String,
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+/// Sessions and origins shared by a site and its siblings.
+#[derive(Default)]
+struct Shared {
+    sessions: Mutex<HashMap<String, HashMap<String, String>>>,
+    origins: RwLock<HashMap<String, String>>,
+}
+
+struct SiteState {
+    source: SiteSource,
+    spec: SiteSpec,
+    patterns: HashMap<(String, String), Regex>,
+    origin: String,
+    shared: Arc<Shared>,
+}
+
+/// A running sample product. Dropping it stops the server.
+pub struct ProductServer {
+    origins: HashMap<String, String>,
+    name: String,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProductServer {
+    /// Serves the site in `dir` (and its siblings) on free ports of 127.0.0.1.
+    pub fn serve_dir(dir: &Path) -> anyhow::Result<ProductServer> {
+        ProductServer::spawn(SiteSource::Disk(dir.to_path_buf()))
+    }
+
+    pub fn spawn(source: SiteSource) -> anyhow::Result<ProductServer> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let thread = std::thread::Builder::new()
+            .name("product-server".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(anyhow::anyhow!("cannot start a runtime: {e}")));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match bind_all(source, stop_rx.clone()).await {
+                        Ok((name, origins)) => {
+                            let _ = ready_tx.send(Ok((name, origins)));
+                            let mut stop = stop_rx;
+                            let _ = stop.wait_for(|s| *s).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        let (name, origins) = ready_rx
+            .recv()
+            .map_err(|_| anyhow::anyhow!("the sample product server stopped while starting"))??;
+        Ok(ProductServer {
+            origins,
+            name,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The main site's origin, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.origins[""]
+    }
+
+    /// The origin of a sibling site.
+    pub fn origin(&self, name: &str) -> Option<&str> {
+        self.origins.get(name).map(String::as_str)
+    }
+
+    /// The product's name from site.toml.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for ProductServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn load_spec(source: &SiteSource) -> anyhow::Result<SiteSpec> {
+    let raw = source
+        .read(&source.prefixed("site.toml"))
+        .ok_or_else(|| anyhow::anyhow!("{} has no site.toml", source.describe()))?;
+    let text = String::from_utf8(raw)?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}/site.toml: {e}", source.describe()))
+}
+
+fn compile_patterns(spec: &SiteSpec) -> anyhow::Result<HashMap<(String, String), Regex>> {
+    let mut out = HashMap::new();
+    for form in &spec.form {
+        for (field, pattern) in &form.pattern {
+            out.insert((form.action.clone(), field.clone()), Regex::new(pattern)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Binds the main site and its siblings, then serves them until `stop` turns true.
+async fn bind_all(
+    source: SiteSource,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(String, HashMap<String, String>)> {
+    let shared = Arc::new(Shared::default());
+    let main_spec = load_spec(&source)?;
+    let mut sites = vec![(String::new(), source.clone(), main_spec)];
+    let sibling_specs: Vec<(String, String)> = sites[0]
+        .2
+        .sibling
+        .iter()
+        .map(|s| (s.name.clone(), s.dir.clone()))
+        .collect();
+    for (name, dir) in sibling_specs {
+        let child = source
+            .child(&dir)
+            .ok_or_else(|| anyhow::anyhow!("sibling site directory {dir} is missing"))?;
+        let spec = load_spec(&child)?;
+        sites.push((name, child, spec));
+    }
+    let name = sites[0].2.name.clone();
+    let mut origins = HashMap::new();
+    let mut listeners = Vec::new();
+    for (site_name, _, _) in &sites {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let origin = format!("http://{}", listener.local_addr()?);
+        origins.insert(site_name.clone(), origin);
+        listeners.push(listener);
+    }
+    if let Ok(mut o) = shared.origins.write() {
+        *o = origins.clone();
+    }
+    for ((site_name, source, spec), listener) in sites.into_iter().zip(listeners) {
+        let state = Arc::new(SiteState {
+            patterns: compile_patterns(&spec)?,
+            source,
+            spec,
+            origin: origins[&site_name].clone(),
+            shared: shared.clone(),
+        });
+        let app = Router::new().fallback(handle).with_state(state);
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+        });
+    }
+    Ok((name, origins))
+}
+
+static SESSION_COUNTER: AtomicU64 = AtomicU64::new(1);
+
+fn new_session_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{nanos:x}{:x}",
+        SESSION_COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn session_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == "sid")
+        .map(|(_, v)| v.to_string())
+}
+
+/// What a request carries that templates may show.
+#[derive(Default)]
+struct Fill<'a> {
+    session: Option<&'a HashMap<String, String>>,
+    error: Option<&'a str>,
+    form: Option<&'a HashMap<String, String>>,
+}
+
+async fn handle(
+    State(site): State<Arc<SiteState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let sid = session_id(&headers);
+    let session = sid
+        .as_ref()
+        .and_then(|id| site.shared.sessions.lock().ok()?.get(id).cloned());
+
+    if let Some(route) = site.spec.route.iter().find(|r| r.path == path) {
+        return fixed_route(&site, route);
+    }
+    if method == Method::POST {
+        if path == "/logout" {
+            if let (Some(id), Ok(mut sessions)) = (sid, site.shared.sessions.lock()) {
+                sessions.remove(&id);
+            }
+            return see_other("/", None);
+        }
+        if let Some(form) = site.spec.form.iter().find(|f| f.action == path) {
+            let fields = parse_body(&headers, &body);
+            return submit(&site, form, fields, sid, session).await;
+        }
+        return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
+    }
+    if site
+        .spec
+        .protected
+        .iter()
+        .any(|p| path.starts_with(&p.prefix))
+        && session.is_none()
+    {
+        return see_other(&login_path(&site), None);
+    }
+    let fill = Fill {
+        session: session.as_ref(),
+        ..Fill::default()
+    };
+    match find_file(&site, &path) {
+        Some((file, bytes)) => serve_file(&site, &file, bytes, StatusCode::OK, &fill),
+        None => not_found(&site, &fill),
+    }
+}
+
+fn fixed_route(site: &SiteState, route: &RouteSpec) -> Response {
+    let status = StatusCode::from_u16(route.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(route.body.clone()));
+    *response.status_mut() = status;
+    if let Some(location) = &route.redirect {
+        if let Ok(v) = HeaderValue::from_str(&expand(site, location, &Fill::default())) {
+            response.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    let ct = route
+        .content_type
+        .as_deref()
+        .unwrap_or("text/html; charset=utf-8");
+    if let Ok(v) = HeaderValue::from_str(ct) {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    response
+}
+
+fn login_path(site: &SiteState) -> String {
+    site.spec.login.clone().unwrap_or_else(|| "/".to_string())
+}
+
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"));
+    if is_json {
+        let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        return value
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| {
+                        let s = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Bool(true) => "on".to_string(),
+                            serde_json::Value::Bool(false) | serde_json::Value::Null => {
+                                return None
+                            }
+                            other => other.to_string(),
+                        };
+                        Some((k.clone(), s))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[^@\s]+@[^@\s]+\.[^@\s]+$").expect("valid regex"));
+
+fn humanize(field: &str) -> String {
+    field.replace(['_', '-'], " ")
+}
+
+/// The first rule the posted fields break, as (field, message).
+fn validate(
+    site: &SiteState,
+    form: &FormSpec,
+    fields: &HashMap<String, String>,
+) -> Option<(String, String)> {
+    let value = |f: &str| fields.get(f).map(|v| v.trim()).unwrap_or("");
+    let message =
+        |field: &str, default: String| form.messages.get(field).cloned().unwrap_or(default);
+    if let Some(f) = form.empty.iter().find(|f| !value(f).is_empty()) {
+        return Some((f.clone(), "We could not process your request.".to_string()));
+    }
+    if let Some(f) = form.required.iter().find(|f| value(f).is_empty()) {
+        return Some((
+            f.clone(),
+            message(f, format!("Please fill in {}.", humanize(f))),
+        ));
+    }
+    if let Some(f) = form
+        .email
+        .iter()
+        .find(|f| !value(f).is_empty() && !EMAIL.is_match(value(f)))
+    {
+        return Some((
+            f.clone(),
+            message(f, "Please enter a valid email address.".to_string()),
+        ));
+    }
+    let mut lengths: Vec<_> = form.min_length.iter().collect();
+    lengths.sort();
+    if let Some((f, n)) = lengths
+        .into_iter()
+        .find(|(f, n)| value(f).chars().count() < **n)
+    {
+        return Some((
+            f.clone(),
+            message(
+                f,
+                format!(
+                    "{} must be at least {n} characters.",
+                    capitalize(&humanize(f))
+                ),
+            ),
+        ));
+    }
+    let mut patterns: Vec<_> = form.pattern.keys().collect();
+    patterns.sort();
+    for f in patterns {
+        let ok = site
+            .patterns
+            .get(&(form.action.clone(), f.clone()))
+            .is_none_or(|re| re.is_match(value(f)));
+        if !ok {
+            return Some((
+                f.clone(),
+                message(
+                    f,
+                    format!(
+                        "{} is not in the expected format.",
+                        capitalize(&humanize(f))
+                    ),
+                ),
+            ));
+        }
+    }
+    if let Some([a, b]) = form.equal.iter().find(|[a, b]| value(a) != value(b)) {
+        return Some((
+            b.clone(),
+            message(
+                b,
+                format!(
+                    "{} and {} do not match.",
+                    capitalize(&humanize(a)),
+                    humanize(b)
+                ),
+            ),
+        ));
+    }
+    None
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+async fn submit(
+    site: &SiteState,
+    form: &FormSpec,
+    fields: HashMap<String, String>,
+    sid: Option<String>,
+    session: Option<HashMap<String, String>>,
+) -> Response {
+    if form.session == SessionMode::Require && session.is_none() {
+        return if form.json {
+            json_response(
+                StatusCode::UNAUTHORIZED,
+                serde_json::json!({"ok": false, "error": "Please log in."}),
+            )
+        } else {
+            see_other(&login_path(site), None)
+        };
+    }
+    if let Some((field, error)) = validate(site, form, &fields) {
+        if form.json {
+            return json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                serde_json::json!({"ok": false, "error": error, "field": field}),
+            );
+        }
+        let fill = Fill {
+            session: session.as_ref(),
+            error: Some(&error),
+            form: Some(&fields),
+        };
+        let page = form.page.clone().unwrap_or_else(|| form.action.clone());
+        return match find_file(site, &page) {
+            Some((file, bytes)) => {
+                serve_file(site, &file, bytes, StatusCode::UNPROCESSABLE_ENTITY, &fill)
+            }
+            None => (StatusCode::UNPROCESSABLE_ENTITY, error).into_response(),
+        };
+    }
+    let mut cookie = None;
+    if let Ok(mut sessions) = site.shared.sessions.lock() {
+        match form.session {
+            SessionMode::Start => {
+                let id = new_session_id();
+                sessions.insert(id.clone(), fields);
+                cookie = Some(id);
+            }
+            SessionMode::Require => {
+                if let Some(s) = sid.as_ref().and_then(|id| sessions.get_mut(id)) {
+                    s.extend(fields);
+                }
+            }
+            SessionMode::None => {}
+        }
+    }
+    let location = expand(site, &form.redirect, &Fill::default());
+    if form.json {
+        let mut r = json_response(
+            StatusCode::OK,
+            serde_json::json!({"ok": true, "redirect": location}),
+        );
+        if let Some(id) = cookie {
+            set_cookie(&mut r, &id);
+        }
+        return r;
+    }
+    see_other(&location, cookie.as_deref())
+}
+
+fn set_cookie(response: &mut Response, id: &str) {
+    if let Ok(v) = HeaderValue::from_str(&format!("sid={id}; Path=/; HttpOnly; SameSite=Lax")) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn see_other(location: &str, cookie: Option<&str>) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    if let Some(id) = cookie {
+        set_cookie(&mut r, id);
+    }
+    r
+}
+
+fn json_response(status: StatusCode, value: serde_json::Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+/// The file a path names: itself, `<path>.html`, `<path>/index.html`, or the SPA fallback.
+fn find_file(site: &SiteState, path: &str) -> Option<(String, Vec<u8>)> {
+    let clean = path.trim_matches('/');
+    if clean == "site.toml" || clean.rsplit('/').next().is_some_and(|f| f.starts_with('_')) {
+        return None;
+    }
+    let mut tries = Vec::new();
+    if clean.is_empty() {
+        tries.push("index.html".to_string());
+    } else {
+        tries.push(clean.to_string());
+        tries.push(format!("{clean}.html"));
+        tries.push(format!("{clean}/index.html"));
+    }
+    for t in tries {
+        if let Some(bytes) = site.source.read(&site.source.prefixed(&t)) {
+            return Some((t, bytes));
+        }
+    }
+    let has_extension = clean
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    match &site.spec.spa_fallback {
+        Some(fallback) if !has_extension => site
+            .source
+            .read(&site.source.prefixed(fallback))
+            .map(|b| (fallback.clone(), b)),
+        _ => None,
+    }
+}
+
+fn not_found(site: &SiteState, fill: &Fill) -> Response {
+    match site.source.read(&site.source.prefixed("404.html")) {
+        Some(bytes) => serve_file(site, "404.html", bytes, StatusCode::NOT_FOUND, fill),
+        None => (StatusCode::NOT_FOUND, "Not found").into_response(),
+    }
+}
+
+fn content_type(file: &str) -> &'static str {
+    match file.rsplit('.').next().unwrap_or("") {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        "webmanifest" => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
+}
+
+fn serve_file(
+    site: &SiteState,
+    file: &str,
+    bytes: Vec<u8>,
+    status: StatusCode,
+    fill: &Fill,
+) -> Response {
+    let ct = content_type(file);
+    let templated = ["html", "htm", "css", "js", "json"]
+        .iter()
+        .any(|ext| file.ends_with(&format!(".{ext}")));
+    let body = if templated {
+        match String::from_utf8(bytes) {
+            Ok(text) => expand(site, &text, fill).into_bytes(),
+            Err(e) => e.into_bytes(),
+        }
+    } else {
+        bytes
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}").expect("valid regex")
+});
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Replaces the placeholders of SITE_FORMAT.md.
+fn expand(site: &SiteState, text: &str, fill: &Fill) -> String {
+    PLACEHOLDER
+        .replace_all(text, |caps: &regex::Captures| {
+            let key = &caps[1];
+            if key == "origin" {
+                return site.origin.clone();
+            }
+            if key == "error" {
+                return escape_html(fill.error.unwrap_or(""));
+            }
+            if let Some(name) = key.strip_prefix("origin.") {
+                return site
+                    .shared
+                    .origins
+                    .read()
+                    .ok()
+                    .and_then(|o| o.get(name).cloned())
+                    .unwrap_or_default();
+            }
+            if let Some(field) = key.strip_prefix("session.") {
+                return escape_html(
+                    fill.session
+                        .and_then(|s| s.get(field))
+                        .map_or("", String::as_str),
+                );
+            }
+            if let Some(field) = key.strip_prefix("form.") {
+                return escape_html(
+                    fill.form
+                        .and_then(|s| s.get(field))
+                        .map_or("", String::as_str),
+                );
+            }
+            caps[0].to_string()
+        })
+        .into_owned()
+}

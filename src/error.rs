@@ -1,0 +1,72 @@
+//! Why an audit could not run, and which exit code says so.
+//!
+//! Every variant's message is one sentence written for a person at a terminal: what
+//! happened and, where it helps, what to do. `main` prints it and exits with
+//! [`AuditError::exit_code`]; the same text lands in `report.json`'s `errors`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status: the audit ran, whatever it found.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: a threshold or regression check failed.
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit status: the audit could not run (bad URL, unreachable site, no browser).
+pub const EXIT_CANNOT_RUN: u8 = 2;
+/// Exit status: invalid configuration or checklist.
+pub const EXIT_BAD_CONFIG: u8 = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(
+        "'{input}' is not a valid URL ({reason}); give a full address such as https://example.com"
+    )]
+    InvalidUrl { input: String, reason: String },
+
+    #[error("'{input}' uses the unsupported scheme '{scheme}'; plg-audit audits http:// and https:// sites")]
+    UnsupportedScheme { input: String, scheme: String },
+
+    #[error("could not reach {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+
+    #[error("the home page {url} answered HTTP {status}, so there is nothing to audit")]
+    HomeStatus { url: String, status: u16 },
+
+    #[error("the home page {url} is not an HTML page (Content-Type: {content_type})")]
+    NotHtml { url: String, content_type: String },
+
+    #[error("{url} redirects in a loop (or more than {limit} times) and never reaches a page")]
+    RedirectLoop { url: String, limit: usize },
+
+    #[error("no Chromium found: install it (apt-get install chromium), set $CHROME, or pass --chrome PATH")]
+    NoBrowser,
+
+    #[error("the browser given by {source_name} ({path}) does not exist or is not executable")]
+    BrowserPathInvalid { source_name: String, path: PathBuf },
+
+    #[error("Chromium at {path} failed to start: {reason}")]
+    BrowserLaunch { path: PathBuf, reason: String },
+
+    #[error("the browser stopped responding: {reason}")]
+    Browser { reason: String },
+
+    #[error("cannot write the report to {path}: {reason}")]
+    Output { path: PathBuf, reason: String },
+
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl AuditError {
+    /// The process exit status this error maps to (see the README's exit codes).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AuditError::Config(_) => EXIT_BAD_CONFIG,
+            _ => EXIT_CANNOT_RUN,
+        }
+    }
+
+    pub fn exit(&self) -> ExitCode {
+        ExitCode::from(self.exit_code())
+    }
+}

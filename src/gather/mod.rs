@@ -1,0 +1,215 @@
+//! Gather: drive the HTTP client and the browser over the product's site and record
+//! artifacts. Nothing here judges what it finds (that is `audit`), and nothing here
+//! knows how it will be shown (that is `report`).
+//!
+//! Order of work: the home page is fetched over HTTP first (it tells at once whether the
+//! site is there at all) while Chromium starts; then discovery renders the home page and
+//! visits the rest of the site. A failure keeps everything gathered before it.
+
+pub mod browser;
+pub mod crawl;
+pub mod document;
+pub mod fetch;
+pub mod page_role;
+pub mod settle;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::artifacts::{Artifacts, PageArtifact, PageRole, Problem};
+use crate::error::AuditError;
+use crate::progress::Progress;
+use browser::{Browser, BrowserConfig};
+use crawl::Crawl;
+use fetch::Fetcher;
+use site::Site;
+
+/// What to gather and how.
+#[derive(Debug, Clone)]
+pub struct GatherOptions {
+    /// Pages to visit at most, the home page included.
+    pub max_pages: usize,
+    pub browser: BrowserConfig,
+}
+
+/// The result of gathering: always the artifacts, and the error that stopped the audit
+/// from running fully, if one did.
+pub struct Gathered {
+    pub artifacts: Artifacts,
+    pub fatal: Option<AuditError>,
+}
+
+/// The output directory, where page HTML and screenshots are saved as they are gathered.
+pub struct ArtifactDir {
+    root: PathBuf,
+}
+
+impl ArtifactDir {
+    pub fn new(root: &Path) -> ArtifactDir {
+        ArtifactDir {
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// Writes `bytes` at `relative` and returns the relative path; a write failure
+    /// becomes a warning, not a lost audit.
+    pub fn save(&self, relative: &str, bytes: &[u8], artifacts: &mut Artifacts) -> Option<String> {
+        let path = self.root.join(relative);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, bytes));
+        match written {
+            Ok(()) => Some(relative.to_string()),
+            Err(e) => {
+                artifacts.warnings.push(Problem::new(
+                    "report",
+                    None,
+                    format!("could not save {}: {e}", path.display()),
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// User-Agent of plain HTTP requests (the browser sends its own with the same suffix).
+pub fn http_user_agent() -> String {
+    format!(
+        "Mozilla/5.0 (compatible; plg-audit/{}; +https://github.com/plg-audit/plg-audit)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Gathers artifacts for the product at `target`, saving page files under `out`.
+pub async fn gather(
+    target: &url::Url,
+    options: &GatherOptions,
+    out: &Path,
+    progress: &Progress,
+) -> Gathered {
+    let mut artifacts = Artifacts {
+        target: target.to_string(),
+        ..Artifacts::default()
+    };
+    let store = ArtifactDir::new(out);
+    let fail = |mut artifacts: Artifacts, stage: &str, url: Option<&str>, error: AuditError| {
+        artifacts
+            .errors
+            .push(Problem::new(stage, url, error.to_string()));
+        Gathered {
+            artifacts,
+            fatal: Some(error),
+        }
+    };
+
+    // Chromium starts while the home page is fetched.
+    let browser_config = options.browser.clone();
+    let launching = tokio::task::spawn_blocking(move || Browser::launch(browser_config));
+
+    let timeout = options.browser.step_timeout.max(Duration::from_secs(5));
+    let fetcher = match Fetcher::new(&http_user_agent(), timeout) {
+        Ok(f) => f,
+        Err(e) => return fail(artifacts, "home", None, e),
+    };
+    progress.stage(&format!("Fetching {target}"));
+    let home = match fetcher.get(target).await {
+        Ok(home) => home,
+        Err(e) => return fail(artifacts, "home", Some(target.as_str()), e),
+    };
+    if home.status >= 400 {
+        artifacts.pages.push(bare_page(&home));
+        let error = AuditError::HomeStatus {
+            url: home.url.to_string(),
+            status: home.status,
+        };
+        return fail(artifacts, "home", Some(home.url.as_str()), error);
+    }
+    if !home.is_html() {
+        let error = AuditError::NotHtml {
+            url: home.url.to_string(),
+            content_type: if home.content_type.is_empty() {
+                "none".into()
+            } else {
+                home.content_type.clone()
+            },
+        };
+        return fail(artifacts, "home", Some(home.url.as_str()), error);
+    }
+
+    let site = Site::new(home.url.clone());
+    progress.stage("Starting Chromium");
+    let (browser, browser_error) = match launching.await {
+        Ok(Ok(b)) => (Some(b), None),
+        Ok(Err(e)) => (None, Some(e)),
+        Err(e) => (
+            None,
+            Some(AuditError::Browser {
+                reason: e.to_string(),
+            }),
+        ),
+    };
+    let page = match &browser {
+        Some(b) => {
+            artifacts.browser_version = Some(b.version().to_string());
+            match b.open_page(site.host_filter()) {
+                Ok(p) => Some(Arc::new(p)),
+                Err(e) => {
+                    artifacts
+                        .errors
+                        .push(Problem::new("browser", None, e.to_string()));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    if let Some(e) = &browser_error {
+        // Discovery still runs on static HTML so nothing reachable is lost.
+        artifacts
+            .errors
+            .push(Problem::new("browser", None, e.to_string()));
+    }
+
+    let crawl = Crawl {
+        site,
+        fetcher,
+        page,
+        max_pages: options.max_pages.max(1),
+        store: &store,
+        progress,
+    };
+    crawl.run(home, &mut artifacts).await;
+    if let Some(b) = &browser {
+        artifacts.dialogs = b.dialogs();
+    }
+    artifacts.third_party_hosts.sort();
+    Gathered {
+        artifacts,
+        fatal: browser_error,
+    }
+}
+
+/// A page known only by its response (e.g. a home page answering 404).
+fn bare_page(fetched: &fetch::Fetched) -> PageArtifact {
+    let doc = document::PageDocument::parse(&fetched.body, &fetched.url);
+    PageArtifact {
+        url: fetched.url.to_string(),
+        requested_url: None,
+        role: PageRole::Home,
+        role_reason: "the site's home page".into(),
+        status: fetched.status,
+        title: doc.title.clone(),
+        rendered: false,
+        text_chars: doc.text_chars(),
+        links: doc.links,
+        scripts: doc.scripts,
+        requests: Vec::new(),
+        html_file: None,
+        screenshot: None,
+        load_ms: u64::try_from(fetched.elapsed.as_millis()).unwrap_or(u64::MAX),
+        settle_ms: None,
+    }
+}

@@ -1,0 +1,18 @@
+//! plg-audit: audits a SaaS product's product-led-growth readiness.
+//!
+//! The pipeline is visible in the modules: [`gather`] drives the browser and the HTTP
+//! client and records [`artifacts`]; [`audit`] judges them without touching the
+//! network; [`report`] renders the result. [`run`] ties one audit together; [`demo`]
+//! holds the built-in sample product and the server that also serves test fixtures.
+
+pub mod artifacts;
+pub mod audit;
+pub mod cli;
+pub mod demo;
+pub mod doctor;
+pub mod error;
+pub mod gather;
+pub mod progress;
+pub mod report;
+pub mod run;
+pub mod text;

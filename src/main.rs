@@ -1,0 +1,145 @@
+//! The `plg-audit` binary: parses the command line, runs the command, and turns its
+//! outcome into one of the documented exit codes with one sentence saying why.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use plg_audit::cli::{Cli, Command, RunArgs};
+use plg_audit::demo::{demo_site, server::ProductServer};
+use plg_audit::error::{AuditError, EXIT_CANNOT_RUN, EXIT_OK};
+use plg_audit::progress::Progress;
+use plg_audit::report::summary;
+use plg_audit::run::{run_audit, AuditRequest, AuditRun};
+use plg_audit::{doctor, report};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(
+                &format!("cannot start the async runtime: {e}"),
+                EXIT_CANNOT_RUN,
+            )
+        }
+    };
+    match cli.command {
+        Command::Audit { url, run } => runtime.block_on(audit(url, &run, cli.quiet, false)),
+        Command::Demo { run } => {
+            let server = match ProductServer::spawn(demo_site()) {
+                Ok(s) => s,
+                Err(e) => {
+                    return fail(
+                        &format!("the demo product could not start: {e:#}"),
+                        EXIT_CANNOT_RUN,
+                    )
+                }
+            };
+            if !cli.quiet && !run.json {
+                eprintln!(
+                    "Demo product \"{}\" running at {}",
+                    server.name(),
+                    server.url()
+                );
+            }
+            let code = runtime.block_on(audit(server.url().to_string(), &run, cli.quiet, true));
+            drop(server);
+            code
+        }
+        Command::Doctor { chrome, out } => {
+            let checks = doctor::run(chrome.as_deref(), &out);
+            let mut all_ok = true;
+            for c in &checks {
+                all_ok &= c.ok;
+                println!(
+                    "{} {}: {}",
+                    if c.ok { "ok  " } else { "FAIL" },
+                    c.name,
+                    c.detail
+                );
+                if let Some(fix) = &c.fix {
+                    println!("     fix: {fix}");
+                }
+            }
+            if all_ok {
+                println!("Ready to audit.");
+                ExitCode::from(EXIT_OK)
+            } else {
+                fail(
+                    "this machine is not ready to audit; see the fixes above",
+                    EXIT_CANNOT_RUN,
+                )
+            }
+        }
+        Command::Schema => {
+            println!("{}", report::JSON_SCHEMA.trim_end());
+            ExitCode::from(EXIT_OK)
+        }
+    }
+}
+
+async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitCode {
+    let request = AuditRequest {
+        target: url,
+        out: args.out.clone(),
+        gather: args.gather_options(offline),
+    };
+    let progress = Progress::new(!quiet && !args.json);
+    let run = match run_audit(&request, &progress).await {
+        Ok(run) => run,
+        Err(e) => return fail_with(&e),
+    };
+    print_outcome(&run, args, quiet);
+    match &run.fatal {
+        Some(e) => fail_with(e),
+        None => ExitCode::from(EXIT_OK),
+    }
+}
+
+fn print_outcome(run: &AuditRun, args: &RunArgs, quiet: bool) {
+    if args.json {
+        println!("{}", run.report.to_json());
+        return;
+    }
+    if quiet {
+        return;
+    }
+    for line in summary(&run.report) {
+        println!("{line}");
+    }
+    match &run.written {
+        Some(w) => println!("Report: {}", w.html.display()),
+        None => println!("Report: not written (see the error below)"),
+    }
+}
+
+fn fail_with(e: &AuditError) -> ExitCode {
+    fail(&e.to_string(), e.exit_code())
+}
+
+fn fail(message: &str, code: u8) -> ExitCode {
+    eprintln!("plg-audit: {message}");
+    ExitCode::from(code)
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,headless_chrome=off,tungstenite=off",
+        1 => "info,headless_chrome=warn,tungstenite=warn",
+        2 => "debug,headless_chrome=info,tungstenite=info",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(verbose >= 2)
+        .init();
+}

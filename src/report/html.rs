@@ -1,0 +1,57 @@
+//! The HTML teardown: one self-contained file (styles inline, screenshots embedded as
+//! data URIs) rendered with Tera from `templates/report.html`, which is compiled into the
+//! binary so the tool works from any directory.
+
+use std::path::Path;
+
+use base64::Engine;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::Report;
+
+const TEMPLATE: &str = include_str!("../../templates/report.html");
+
+#[derive(Serialize)]
+struct Shot {
+    title: String,
+    url: String,
+    data_uri: String,
+}
+
+/// Renders the teardown; screenshots named in the report are read from `dir` and inlined.
+pub fn render(report: &Report, dir: &Path) -> Result<String, tera::Error> {
+    let mut tera = Tera::default();
+    tera.add_raw_template("report.html", TEMPLATE)?;
+    let shots: Vec<Shot> = report
+        .pages
+        .iter()
+        .filter_map(|p| {
+            let file = p.screenshot.as_ref()?;
+            let png = std::fs::read(dir.join(file)).ok()?;
+            Some(Shot {
+                title: format!("{} — {}", p.role, p.title),
+                url: p.url.clone(),
+                data_uri: format!(
+                    "data:image/png;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(png)
+                ),
+            })
+        })
+        .collect();
+    let mut context = Context::from_serialize(report)?;
+    context.insert("screenshots", &shots);
+    context.insert("host", &host_of(report));
+    tera.render("report.html", &context)
+}
+
+fn host_of(report: &Report) -> String {
+    report
+        .home_url
+        .as_deref()
+        .unwrap_or(&report.target)
+        .parse::<url::Url>()
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| report.target.clone())
+}

@@ -1,0 +1,202 @@
+//! Report: what an audit tells its reader, in the formats they read. `report.json` is the
+//! stable, versioned contract (its schema ships as `report.schema.json` and is printed by
+//! `plg-audit schema`); `report.html` is the teardown rendered from `templates/`.
+//!
+//! The report knows nothing about browsers: it is built from artifacts and audit results.
+
+pub mod html;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::artifacts::{Artifacts, DialogRecord, PageRole, Problem};
+use crate::audit::SiteSummary;
+use crate::error::AuditError;
+
+/// Bumped whenever a field of report.json changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON Schema of report.json.
+pub const JSON_SCHEMA: &str = include_str!("report.schema.json");
+
+/// report.json, version 1. Every field is documented in the README and the schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// The URL as the user gave it.
+    pub target: String,
+    /// The home page after redirects, or null when it could not be reached.
+    pub home_url: Option<String>,
+    /// When the audit started, RFC 3339 in UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// Browser product and version, or null when no browser ran.
+    pub browser: Option<String>,
+    pub pages: Vec<ReportPage>,
+    /// Pages per role, and expected roles not found.
+    pub site: SiteSummary,
+    /// Hosts outside the product's site that its pages requested.
+    pub third_party_hosts: Vec<String>,
+    pub dialogs: Vec<DialogRecord>,
+    pub warnings: Vec<Problem>,
+    pub errors: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// One page in report.json.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportPage {
+    pub url: String,
+    pub role: PageRole,
+    pub status: u16,
+    pub title: String,
+    /// Why the page got its role.
+    pub role_reason: String,
+    /// Whether the page was rendered in the browser (else read from its static HTML).
+    pub rendered: bool,
+    /// Relative path of the viewport screenshot, if one was taken.
+    pub screenshot: Option<String>,
+}
+
+impl Report {
+    pub fn new(
+        artifacts: &Artifacts,
+        site: SiteSummary,
+        started_at: String,
+        duration_ms: u64,
+    ) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME").to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            target: artifacts.target.clone(),
+            home_url: artifacts.home_url.clone(),
+            started_at,
+            duration_ms,
+            browser: artifacts.browser_version.clone(),
+            pages: artifacts
+                .pages
+                .iter()
+                .map(|p| ReportPage {
+                    url: p.url.clone(),
+                    role: p.role,
+                    status: p.status,
+                    title: p.title.clone(),
+                    role_reason: p.role_reason.clone(),
+                    rendered: p.rendered,
+                    screenshot: p.screenshot.clone(),
+                })
+                .collect(),
+            site,
+            third_party_hosts: artifacts.third_party_hosts.clone(),
+            dialogs: artifacts.dialogs.clone(),
+            warnings: artifacts.warnings.clone(),
+            errors: artifacts.errors.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serialises")
+    }
+}
+
+/// Files written for one audit.
+pub struct Written {
+    pub json: PathBuf,
+    pub html: PathBuf,
+}
+
+/// Writes report.json, report.html and artifacts.json into `dir`.
+pub fn write_all(
+    dir: &Path,
+    report: &Report,
+    artifacts: &Artifacts,
+) -> Result<Written, AuditError> {
+    let output_error = |path: &Path, e: &dyn std::fmt::Display| AuditError::Output {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| output_error(dir, &e))?;
+    let json = dir.join("report.json");
+    std::fs::write(&json, report.to_json()).map_err(|e| output_error(&json, &e))?;
+    let artifacts_path = dir.join("artifacts.json");
+    let artifacts_json =
+        serde_json::to_string_pretty(artifacts).expect("artifacts always serialise");
+    std::fs::write(&artifacts_path, artifacts_json)
+        .map_err(|e| output_error(&artifacts_path, &e))?;
+    let html = dir.join("report.html");
+    let page = html::render(report, dir).map_err(|e| output_error(&html, &e))?;
+    std::fs::write(&html, page).map_err(|e| output_error(&html, &e))?;
+    Ok(Written { json, html })
+}
+
+/// The five lines printed after an audit: what was audited, what was found, and what
+/// went wrong.
+pub fn summary(report: &Report) -> Vec<String> {
+    let seconds = report.duration_ms as f64 / 1000.0;
+    let roles: Vec<String> = report
+        .site
+        .pages_by_role
+        .iter()
+        .map(|(role, n)| {
+            if *n > 1 {
+                format!("{role} ×{n}")
+            } else {
+                role.to_string()
+            }
+        })
+        .collect();
+    let first = |role: PageRole| {
+        report
+            .pages
+            .iter()
+            .find(|p| p.role == role)
+            .map(|p| p.url.clone())
+    };
+    let key_pages = [PageRole::Pricing, PageRole::Signup, PageRole::Login]
+        .iter()
+        .map(|r| {
+            format!(
+                "{r} {}",
+                first(*r).unwrap_or_else(|| "not found".to_string())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let hosts = if report.third_party_hosts.is_empty() {
+        "none".to_string()
+    } else {
+        report.third_party_hosts.join(", ")
+    };
+    vec![
+        format!(
+            "Audited {} in {seconds:.1} s: {} pages",
+            report.home_url.as_deref().unwrap_or(&report.target),
+            report.pages.len()
+        ),
+        format!(
+            "Roles found: {}",
+            if roles.is_empty() {
+                "none".to_string()
+            } else {
+                roles.join(", ")
+            }
+        ),
+        format!("Key pages: {key_pages}"),
+        format!("Third-party hosts requested: {hosts}"),
+        format!(
+            "Problems: {} errors, {} warnings",
+            report.errors.len(),
+            report.warnings.len()
+        ),
+    ]
+}

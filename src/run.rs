@@ -1,0 +1,99 @@
+//! One audit, end to end: gather → audit → report. Used by `plg-audit audit` and
+//! `plg-audit demo` alike.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::audit;
+use crate::error::AuditError;
+use crate::gather::{self, site::parse_target, GatherOptions};
+use crate::progress::Progress;
+use crate::report::{self, Report, Written};
+
+/// What to audit and where to write it.
+#[derive(Debug, Clone)]
+pub struct AuditRequest {
+    pub target: String,
+    /// `--out`; None for `./plg-audit-report/<host>-<timestamp>/`.
+    pub out: Option<PathBuf>,
+    pub gather: GatherOptions,
+}
+
+/// A finished audit: the report, where it was written, and what stopped it, if anything.
+pub struct AuditRun {
+    pub report: Report,
+    pub dir: PathBuf,
+    pub written: Option<Written>,
+    /// The first error that kept the audit from running fully (exit 2).
+    pub fatal: Option<AuditError>,
+}
+
+/// Runs one audit. Only an unusable target is an `Err`: then nothing was gathered and
+/// nothing is written. Every later failure still writes what was gathered.
+pub async fn run_audit(
+    request: &AuditRequest,
+    progress: &Progress,
+) -> Result<AuditRun, AuditError> {
+    let target = parse_target(&request.target)?;
+    let started = OffsetDateTime::now_utc();
+    let clock = Instant::now();
+    let dir = request
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&target, started));
+    std::fs::create_dir_all(&dir).map_err(|e| AuditError::Output {
+        path: dir.clone(),
+        reason: e.to_string(),
+    })?;
+
+    let gathered = gather::gather(&target, &request.gather, &dir, progress).await;
+    progress.stage("Writing the report");
+    let site = audit::summarize(&gathered.artifacts);
+    let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let started_at = started
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| started.to_string());
+    let mut report = Report::new(&gathered.artifacts, site, started_at, duration_ms);
+    let mut fatal = gathered.fatal;
+    let written = match report::write_all(&dir, &report, &gathered.artifacts) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            report.errors.push(crate::artifacts::Problem::new(
+                "report",
+                None,
+                e.to_string(),
+            ));
+            fatal.get_or_insert(e);
+            None
+        }
+    };
+    progress.finish();
+    Ok(AuditRun {
+        report,
+        dir,
+        written,
+        fatal,
+    })
+}
+
+/// `./plg-audit-report/<host>-<YYYYMMDD-HHMMSS>/`.
+fn default_out_dir(target: &url::Url, at: OffsetDateTime) -> PathBuf {
+    let host = target.host_str().unwrap_or("site");
+    let host = match target.port() {
+        Some(port) => format!("{host}-{port}"),
+        None => host.to_string(),
+    };
+    let stamp = format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    Path::new("plg-audit-report").join(format!("{host}-{stamp}"))
+}

@@ -1,0 +1,66 @@
+//! Shared helpers for the integration tests: fixture products served on 127.0.0.1 and
+//! the plg-audit binary run against them offline.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use plg_audit::demo::server::ProductServer;
+
+/// Serves `tests/fixtures/<name>` on a free port of 127.0.0.1 until dropped.
+pub fn fixture(name: &str) -> ProductServer {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    ProductServer::serve_dir(&dir).unwrap_or_else(|e| panic!("fixture {name} did not start: {e:#}"))
+}
+
+/// A fresh output directory, removed when the test ends.
+pub fn out_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("plg-audit-test-")
+        .tempdir()
+        .expect("temp dir")
+}
+
+/// Runs `plg-audit` with `args`, offline, quietly.
+pub fn plg_audit(args: &[&str]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_plg-audit"));
+    cmd.args(args).env_remove("RUST_LOG");
+    cmd.output().expect("plg-audit runs")
+}
+
+/// `plg-audit audit URL --out DIR --offline --quiet` plus `extra`.
+pub fn audit(url: &str, out: &Path, extra: &[&str]) -> Output {
+    let out = out.to_string_lossy().to_string();
+    let mut args = vec!["audit", url, "--out", &out, "--offline", "--quiet"];
+    args.extend_from_slice(extra);
+    plg_audit(&args)
+}
+
+pub fn report(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("report.json")).expect("report.json was written");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).trim().to_string()
+}
+
+/// (path, role) of every page in a report, paths relative to `origin`.
+pub fn page_roles(report: &serde_json::Value, origin: &str) -> Vec<(String, String)> {
+    report["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .map(|p| {
+            let url = p["url"].as_str().unwrap_or_default();
+            let path = url.strip_prefix(origin).unwrap_or(url).to_string();
+            (path, p["role"].as_str().unwrap_or_default().to_string())
+        })
+        .collect()
+}
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
