@@ -7,14 +7,22 @@ use std::process::ExitCode;
 use clap::Parser;
 use plg_audit::cli::{Cli, Command, RunArgs};
 use plg_audit::demo::{demo_site, server::ProductServer};
-use plg_audit::error::{AuditError, EXIT_CANNOT_RUN, EXIT_OK};
+use plg_audit::error::{AuditError, EXIT_BAD_CONFIG, EXIT_CANNOT_RUN, EXIT_OK};
 use plg_audit::progress::Progress;
 use plg_audit::report::summary;
 use plg_audit::run::{run_audit, AuditRequest, AuditRun};
 use plg_audit::{doctor, report};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print and exit 0; a wrong flag is invalid configuration.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(EXIT_BAD_CONFIG);
+        }
+    };
     init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

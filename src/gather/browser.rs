@@ -4,8 +4,8 @@
 //! Each audit gets a fresh temporary profile. Every tab is wired to a
 //! [`PageActivity`](super::settle::PageActivity), so [`Page::settle`] is the one settle-wait
 //! used after every navigation and every action. JavaScript dialogs are answered as they
-//! open and recorded; pop-up windows are adopted when they stay on the product's site
-//! (they carry the flow) and closed otherwise.
+//! open and recorded; windows a page opens are closed, and followed in the page's own tab
+//! when they stay on the product's site (they carry the flow).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Network, Page as Cdp, Runtime};
+use headless_chrome::protocol::cdp::{Emulation, Network, Page as Cdp, Runtime, Target};
 use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
 use serde::de::DeserializeOwned;
 
@@ -217,53 +217,6 @@ impl Browser {
         let tab = self.chrome.new_tab().map_err(browser_error)?;
         Page::attach(tab, Arc::new(PageActivity::new(is_first_party)), self)
     }
-
-    /// A window the page opened since `known` was taken (see [`Browser::tab_ids`]).
-    /// One that stays on the product's site carries the flow and is returned ready to
-    /// drive; any other is closed.
-    pub fn adopt_popup(
-        &self,
-        opener: &Page,
-        known: &[String],
-        is_first_party: impl Fn(&str) -> bool + Send + Sync + Clone + 'static,
-    ) -> Result<Option<Page>, AuditError> {
-        let tabs: Vec<Arc<Tab>> = match self.chrome.get_tabs().lock() {
-            Ok(tabs) => tabs.clone(),
-            Err(_) => return Ok(None),
-        };
-        let mut adopted = None;
-        for tab in tabs {
-            let id = tab.get_target_id().to_string();
-            if known.contains(&id) || id == *opener.tab.get_target_id() {
-                continue;
-            }
-            let info = tab.get_target_info().map_err(browser_error)?;
-            let carries_flow = adopted.is_none()
-                && super::settle::http_host(&info.url).is_some_and(|h| is_first_party(&h));
-            if carries_flow {
-                let page = Page::attach(
-                    tab,
-                    Arc::new(PageActivity::new(is_first_party.clone())),
-                    self,
-                )?;
-                page.settle();
-                adopted = Some(page);
-            } else {
-                tracing::info!(url = %info.url, "closing a pop-up that leaves the product's site");
-                let _ = tab.close(false);
-            }
-        }
-        Ok(adopted)
-    }
-
-    /// Ids of the open tabs, to tell later which windows a page opened.
-    pub fn tab_ids(&self) -> Vec<String> {
-        self.chrome
-            .get_tabs()
-            .lock()
-            .map(|tabs| tabs.iter().map(|t| t.get_target_id().to_string()).collect())
-            .unwrap_or_default()
-    }
 }
 
 fn browser_error(e: impl std::fmt::Display) -> AuditError {
@@ -274,6 +227,15 @@ fn browser_error(e: impl std::fmt::Display) -> AuditError {
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or(s).trim().to_string()
+}
+
+/// What became of the windows a page opened.
+#[derive(Debug)]
+pub struct Popups {
+    /// The visit to the product page one of them showed, made in the opener's tab.
+    pub followed: Option<Visit>,
+    /// New windows closed.
+    pub closed: usize,
 }
 
 /// What a visit found once the page settled.
@@ -362,6 +324,25 @@ impl Page {
         })
         .map_err(browser_error)?;
         tab.enable_runtime().map_err(browser_error)?;
+        // The window size includes no browser chrome in every mode only if the viewport is
+        // set explicitly; screenshots are then exactly VIEWPORT.
+        tab.call_method(Emulation::SetDeviceMetricsOverride {
+            width: VIEWPORT.0,
+            height: VIEWPORT.1,
+            device_scale_factor: 1.0,
+            mobile: false,
+            scale: None,
+            screen_width: None,
+            screen_height: None,
+            position_x: None,
+            position_y: None,
+            dont_set_visible_size: None,
+            screen_orientation: None,
+            viewport: None,
+            display_feature: None,
+            device_posture: None,
+        })
+        .map_err(browser_error)?;
         tab.set_user_agent(&browser.user_agent, Some("en-US,en;q=0.9"), None)
             .map_err(browser_error)?;
         Ok(Page {
@@ -490,6 +471,42 @@ impl Page {
             .map_err(browser_error)
     }
 
+    /// Deals with the windows this page opened (window.open, target=_blank): every one
+    /// is closed, and if one was for a page of the product it carries the flow, so this
+    /// tab goes there instead and the settled visit is returned. Call it after an
+    /// action's settle-wait.
+    pub fn follow_popups(&self, site: &super::site::Site) -> Result<Popups, AuditError> {
+        let opened = self.activity.take_opened_windows();
+        let own_id = self.tab.get_target_id().clone();
+        let targets = self
+            .tab
+            .call_method(Target::GetTargets { filter: None })
+            .map_err(browser_error)?
+            .target_infos;
+        let mut closed = 0;
+        for t in targets
+            .into_iter()
+            .filter(|t| t.opener_id.as_ref() == Some(&own_id))
+        {
+            tracing::info!(url = %t.url, "closing a window the page opened");
+            let done = self.tab.call_method(Target::CloseTarget {
+                target_id: t.target_id,
+            });
+            if done.map(|r| r.success).unwrap_or(false) {
+                closed += 1;
+            }
+        }
+        let carries_flow = opened
+            .iter()
+            .filter_map(|u| url::Url::parse(u).ok())
+            .find(|u| site.owns(u));
+        let followed = match carries_flow {
+            Some(url) => Some(self.visit(url.as_str())?),
+            None => None,
+        };
+        Ok(Popups { followed, closed })
+    }
+
     /// Requests made since the last visit began.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.activity.requests()
@@ -546,6 +563,7 @@ fn on_event(activity: &PageActivity, dialogs: &Mutex<Vec<DialogRecord>>, tab: &T
         Event::PageFrameStartedLoading(e) => activity.frame_started_loading(&e.params.frame_id),
         Event::PageFrameStoppedLoading(e) => activity.frame_stopped_loading(&e.params.frame_id),
         Event::PageDomContentEventFired(_) => activity.dom_content_loaded(),
+        Event::PageWindowOpen(e) => activity.window_opened(&e.params.url),
         Event::PageJavascriptDialogOpening(e) => {
             let p = &e.params;
             let kind = serde_json::to_value(&p.Type)

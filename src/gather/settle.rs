@@ -98,6 +98,8 @@ struct State {
     requests: Vec<RequestRecord>,
     /// Bumped on every new main document; lets callers see that a navigation happened.
     documents: u64,
+    /// URLs of windows the page asked to open (window.open, target=_blank).
+    opened_windows: Vec<String>,
 }
 
 /// Live activity of one tab, fed by its DevTools events.
@@ -125,6 +127,7 @@ impl PageActivity {
                 main_frame: None,
                 requests: Vec::new(),
                 documents: 0,
+                opened_windows: Vec::new(),
             }),
             changed: Condvar::new(),
             is_first_party: Box::new(is_first_party),
@@ -283,6 +286,18 @@ impl PageActivity {
         }
         state.busy = busy;
         self.touch(state);
+    }
+
+    /// The page asked for a new window showing `url`.
+    pub fn window_opened(&self, url: &str) {
+        let mut state = self.lock();
+        state.opened_windows.push(url.to_string());
+        self.touch(state);
+    }
+
+    /// Windows opened since the last call.
+    pub fn take_opened_windows(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().opened_windows)
     }
 
     /// Starts a fresh record for the next page visit (requests, document status).

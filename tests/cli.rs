@@ -1,0 +1,149 @@
+//! The command-line contract: the demo, report files, --json, schema and doctor.
+
+mod common;
+
+use common::{audit, fixture, out_dir, plg_audit, report};
+
+#[test]
+fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
+    let out = out_dir();
+    let o = plg_audit(&["demo", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        6,
+        "five summary lines and the report path: {stdout}"
+    );
+    assert!(
+        lines[0].starts_with("Audited http://127.0.0.1:"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[5],
+        format!("Report: {}", out.path().join("report.html").display())
+    );
+
+    let r = report(out.path());
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["tool"]["name"], "plg-audit");
+    let roles: Vec<&str> = r["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["role"].as_str().unwrap())
+        .collect();
+    for role in [
+        "home",
+        "pricing",
+        "signup",
+        "login",
+        "docs",
+        "api",
+        "integrations",
+        "templates",
+        "security",
+        "legal",
+        "blog",
+    ] {
+        assert!(roles.contains(&role), "demo has no {role} page: {roles:?}");
+    }
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(html.contains("<title>PLG teardown — 127.0.0.1</title>"));
+    assert!(
+        html.contains("data:image/png;base64,"),
+        "screenshots are embedded"
+    );
+}
+
+#[test]
+fn report_json_satisfies_the_shipped_schema() {
+    let site = fixture("spa");
+    let out = out_dir();
+    let o = audit(site.url(), out.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let schema: serde_json::Value = serde_json::from_str(plg_audit::report::JSON_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let instance = report(out.path());
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn a_failed_audit_report_satisfies_the_schema_too() {
+    let site = fixture("outage");
+    let out = out_dir();
+    let o = audit(&format!("{}/", site.url()), out.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let schema: serde_json::Value = serde_json::from_str(plg_audit::report::JSON_SCHEMA).unwrap();
+    assert!(jsonschema::is_valid(&schema, &report(out.path())));
+}
+
+#[test]
+fn json_prints_the_report_on_stdout_and_nothing_else() {
+    let site = fixture("freemium");
+    let out = out_dir();
+    let o = audit(site.url(), out.path(), &["--json", "--max-pages", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let printed: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("stdout is the report");
+    assert_eq!(printed, report(out.path()));
+}
+
+#[test]
+fn schema_prints_the_json_schema() {
+    let o = plg_audit(&["schema"]);
+    assert_eq!(o.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(schema["properties"]["schema_version"]["const"], 1);
+}
+
+#[test]
+fn doctor_finds_and_starts_chromium() {
+    let out = out_dir();
+    let o = plg_audit(&["doctor", "--out", out.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("ok   Chromium starts: Chrome/"), "{stdout}");
+    assert!(stdout.lines().last() == Some("Ready to audit."), "{stdout}");
+}
+
+#[test]
+fn doctor_without_chromium_says_how_to_install_it() {
+    let empty = out_dir();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_plg-audit"))
+        .args(["doctor", "--out"])
+        .arg(empty.path())
+        .env("PATH", empty.path())
+        .env_remove("CHROME")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.starts_with(
+            "FAIL Chromium: no Chromium found: install it (apt-get install chromium), set $CHROME, or pass --chrome PATH\n     fix: as root: apt-get update && apt-get install -y chromium"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(
+        common::stderr(&o),
+        "plg-audit: this machine is not ready to audit; see the fixes above"
+    );
+}
+
+#[test]
+fn an_out_of_range_flag_is_invalid_configuration() {
+    let o = plg_audit(&["audit", "https://example.com", "--step-timeout", "0"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        common::stderr(&o).contains("0 is outside 0.5 to 600 seconds"),
+        "{}",
+        common::stderr(&o)
+    );
+}
