@@ -38,7 +38,8 @@ pub async fn run_audit(
     progress: &Progress,
 ) -> Result<AuditRun, AuditError> {
     let target = parse_target(&request.target)?;
-    let started = OffsetDateTime::now_utc();
+    let now = OffsetDateTime::now_utc();
+    let started = now.replace_nanosecond(0).unwrap_or(now);
     let clock = Instant::now();
     let dir = request
         .out
