@@ -52,6 +52,17 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "plg-audit-report")]
         out: PathBuf,
     },
+    /// Find the forms on a page and explain each: kind, fields, types, required flags, reasons.
+    Forms {
+        /// A page URL (rendered in Chromium, with computed visibility) or a saved HTML file
+        /// (read statically).
+        page: String,
+        /// Print {"forms": [...]} as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        browser: BrowserArgs,
+    },
     /// Print the JSON Schema of report.json.
     Schema,
 }
@@ -71,6 +82,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub max_pages: u16,
 
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+}
+
+/// How the browser is found and driven.
+#[derive(Debug, Args, Clone)]
+pub struct BrowserArgs {
     /// Longest wait, in seconds, for a page to settle after a navigation or an action.
     #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = parse_seconds)]
     pub step_timeout: f64,
@@ -100,12 +118,18 @@ impl RunArgs {
     pub fn gather_options(&self, force_offline: bool) -> GatherOptions {
         GatherOptions {
             max_pages: usize::from(self.max_pages),
-            browser: BrowserConfig {
-                chrome: self.chrome.clone(),
-                offline: self.offline || force_offline,
-                step_timeout: Duration::from_secs_f64(self.step_timeout),
-                settle: SettlePolicy::default(),
-            },
+            browser: self.browser.config(force_offline),
+        }
+    }
+}
+
+impl BrowserArgs {
+    pub fn config(&self, force_offline: bool) -> BrowserConfig {
+        BrowserConfig {
+            chrome: self.chrome.clone(),
+            offline: self.offline || force_offline,
+            step_timeout: Duration::from_secs_f64(self.step_timeout),
+            settle: SettlePolicy::default(),
         }
     }
 }

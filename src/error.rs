@@ -53,6 +53,12 @@ pub enum AuditError {
     #[error("cannot write the report to {path}: {reason}")]
     Output { path: PathBuf, reason: String },
 
+    #[error("the page {url} answered HTTP {status}")]
+    PageStatus { url: String, status: u16 },
+
+    #[error("cannot read {what}: {reason}")]
+    Input { what: String, reason: String },
+
     #[error("invalid configuration: {0}")]
     Config(String),
 }

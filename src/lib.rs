@@ -2,8 +2,9 @@
 //!
 //! The pipeline is visible in the modules: [`gather`] drives the browser and the HTTP
 //! client and records [`artifacts`]; [`audit`] judges them without touching the
-//! network; [`report`] renders the result. [`run`] ties one audit together; [`demo`]
-//! holds the built-in sample product and the server that also serves test fixtures.
+//! network; [`report`] renders the result. [`forms`] is the one model of forms, used
+//! by all three. [`run`] ties one audit together; [`demo`] holds the built-in sample
+//! product and the server that also serves test fixtures.
 
 pub mod artifacts;
 pub mod audit;
@@ -11,7 +12,9 @@ pub mod cli;
 pub mod demo;
 pub mod doctor;
 pub mod error;
+pub mod forms;
 pub mod gather;
+pub mod inspect;
 pub mod progress;
 pub mod report;
 pub mod run;

@@ -11,7 +11,7 @@ use plg_audit::error::{AuditError, EXIT_BAD_CONFIG, EXIT_CANNOT_RUN, EXIT_OK};
 use plg_audit::progress::Progress;
 use plg_audit::report::summary;
 use plg_audit::run::{run_audit, AuditRequest, AuditRun};
-use plg_audit::{doctor, report};
+use plg_audit::{doctor, inspect, report};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -82,6 +82,27 @@ fn main() -> ExitCode {
                     "this machine is not ready to audit; see the fixes above",
                     EXIT_CANNOT_RUN,
                 )
+            }
+        }
+        Command::Forms {
+            page,
+            json,
+            browser,
+        } => {
+            let source = match inspect::page_source(&page) {
+                Ok(s) => s,
+                Err(e) => return fail_with(&e),
+            };
+            match inspect::forms_of(&source, &browser.config(false)) {
+                Ok(forms) if json => {
+                    println!("{}", inspect::to_json(&forms));
+                    ExitCode::from(EXIT_OK)
+                }
+                Ok(forms) => {
+                    print!("{}", inspect::to_table(&forms));
+                    ExitCode::from(EXIT_OK)
+                }
+                Err(e) => fail_with(&e),
             }
         }
         Command::Schema => {

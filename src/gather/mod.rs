@@ -10,6 +10,7 @@ pub mod browser;
 pub mod crawl;
 pub mod document;
 pub mod fetch;
+pub mod fill;
 pub mod page_role;
 pub mod settle;
 pub mod site;

@@ -1,0 +1,1379 @@
+//! The form and field classifier: what each field asks for, whether a person must fill
+//! it, and what the whole form is for — from the signals a person (and a browser's
+//! autofill) uses: autocomplete tokens, input types, labels, placeholders, names and
+//! ids, the form's heading and button, the page it is on.
+//!
+//! Keyword tables cover English, German, French, Spanish and Portuguese and are written
+//! normalized (lowercase ASCII, see [`crate::text`]). Every decision records its reason.
+
+use url::Url;
+
+use super::extract::{RawField, RawForm};
+use super::{Control, Field, FieldType, FormKind, FormRegion};
+use crate::text::{has_phrase, normalize};
+
+/// Words a field's label or name uses to ask for a value a second time.
+const CONFIRM: &[&str] = &[
+    "confirm",
+    "confirmation",
+    "repeat",
+    "again",
+    "retype",
+    "re type",
+    "re enter",
+    "reenter",
+    "verify",
+    "wiederholen",
+    "bestatigen",
+    "bestatigung",
+    "confirmer",
+    "confirmez",
+    "repetir",
+    "repita",
+    "confirmar",
+    "confirme",
+    "repetez",
+];
+const HONEYPOT_WORDS: &[&str] = &[
+    "honeypot",
+    "hp",
+    "trap",
+    "nospam",
+    "no spam",
+    "leave blank",
+    "leave this blank",
+    "leave empty",
+    "leave this empty",
+    "leave this field empty",
+    "leave this field blank",
+    "do not fill",
+    "don t fill",
+    "if you are human",
+    "bot field",
+    "nicht ausfullen",
+    "leer lassen",
+    "laisser vide",
+    "ne pas remplir",
+    "deja este campo vacio",
+    "dejar vacio",
+    "no rellenar",
+    "deixe em branco",
+    "nao preencha",
+];
+const CAPTCHA_WORDS: &[&str] = &[
+    "captcha",
+    "recaptcha",
+    "g recaptcha",
+    "g recaptcha response",
+    "hcaptcha",
+    "h captcha",
+    "cf turnstile",
+    "turnstile",
+    "enter the characters",
+    "type the characters",
+    "characters shown",
+    "code shown",
+    "text in the image",
+];
+const MARKETING: &[&str] = &[
+    "newsletter",
+    "marketing",
+    "promotional",
+    "promotions",
+    "offers",
+    "special offers",
+    "product updates",
+    "updates",
+    "news",
+    "tips",
+    "subscribe",
+    "send me",
+    "email me",
+    "keep me informed",
+    "keep me updated",
+    "receive emails",
+    "receive news",
+    "optin",
+    "opt in",
+    "angebote",
+    "neuigkeiten",
+    "infolettre",
+    "recevoir",
+    "offres",
+    "ofertas",
+    "novedades",
+    "boletin",
+    "promociones",
+    "receber",
+    "novidades",
+    "promocoes",
+];
+const TERMS: &[&str] = &[
+    "terms",
+    "terms of service",
+    "terms of use",
+    "conditions",
+    "agree",
+    "i agree",
+    "accept",
+    "privacy policy",
+    "privacy",
+    "tos",
+    "eula",
+    "agb",
+    "datenschutz",
+    "datenschutzerklarung",
+    "nutzungsbedingungen",
+    "einverstanden",
+    "akzeptiere",
+    "zustimmen",
+    "cgu",
+    "cgv",
+    "j accepte",
+    "conditions generales",
+    "politique de confidentialite",
+    "acepto",
+    "terminos",
+    "condiciones",
+    "politica de privacidad",
+    "aceito",
+    "termos",
+    "concordo",
+    "politica de privacidade",
+    "consent",
+    "gdpr",
+];
+const REMEMBER: &[&str] = &[
+    "remember me",
+    "remember",
+    "keep me signed in",
+    "keep me logged in",
+    "stay signed in",
+    "stay logged in",
+    "angemeldet bleiben",
+    "eingeloggt bleiben",
+    "se souvenir de moi",
+    "rester connecte",
+    "recordarme",
+    "mantener sesion",
+    "no cerrar sesion",
+    "lembrar",
+    "lembrar de mim",
+    "manter conectado",
+];
+const SEARCH: &[&str] = &[
+    "search",
+    "suche",
+    "suchen",
+    "rechercher",
+    "recherche",
+    "buscar",
+    "busqueda",
+    "pesquisar",
+    "pesquisa",
+];
+const SEARCH_NAMES: &[&str] = &[
+    "q",
+    "query",
+    "search",
+    "s",
+    "keyword",
+    "keywords",
+    "term",
+    "searchterm",
+    "search query",
+    "k",
+];
+const EMAIL: &[&str] = &[
+    "email",
+    "e mail",
+    "mail",
+    "email address",
+    "e mail address",
+    "mail address",
+    "emailaddress",
+    "correo",
+    "correo electronico",
+    "courriel",
+    "adresse e mail",
+    "adresse email",
+    "e mail adresse",
+    "emailadresse",
+    "endereco de email",
+    "endereco de e mail",
+];
+const PHONE: &[&str] = &[
+    "phone",
+    "phone number",
+    "telephone",
+    "tel",
+    "mobile",
+    "mobile number",
+    "cell",
+    "cellphone",
+    "msisdn",
+    "telefon",
+    "telefonnummer",
+    "handy",
+    "handynummer",
+    "mobilnummer",
+    "telephone portable",
+    "portable",
+    "telefono",
+    "movil",
+    "celular",
+    "telefone",
+    "whatsapp",
+];
+const USERNAME: &[&str] = &[
+    "username",
+    "user name",
+    "login",
+    "login name",
+    "userid",
+    "user id",
+    "uname",
+    "nickname",
+    "nick",
+    "handle",
+    "screen name",
+    "benutzername",
+    "nutzername",
+    "nom d utilisateur",
+    "identifiant",
+    "pseudo",
+    "usuario",
+    "nombre de usuario",
+    "nome de usuario",
+];
+const COMPANY_SIZE: &[&str] = &[
+    "company size",
+    "team size",
+    "size of your team",
+    "size of your company",
+    "number of employees",
+    "employees",
+    "employee count",
+    "headcount",
+    "how many people",
+    "how many employees",
+    "companysize",
+    "unternehmensgrosse",
+    "mitarbeiter",
+    "anzahl der mitarbeiter",
+    "mitarbeiterzahl",
+    "taille de l entreprise",
+    "nombre d employes",
+    "effectif",
+    "tamano de la empresa",
+    "numero de empleados",
+    "empleados",
+    "tamanho da empresa",
+    "funcionarios",
+    "numero de funcionarios",
+];
+const COMPANY: &[&str] = &[
+    "company",
+    "company name",
+    "organization",
+    "organisation",
+    "organization name",
+    "business",
+    "business name",
+    "employer",
+    "org",
+    "companyname",
+    "firma",
+    "firmenname",
+    "unternehmen",
+    "entreprise",
+    "societe",
+    "nom de l entreprise",
+    "empresa",
+    "nombre de la empresa",
+    "organizacion",
+    "nome da empresa",
+    "organizacao",
+];
+const JOB_TITLE: &[&str] = &[
+    "job title",
+    "jobtitle",
+    "title",
+    "role",
+    "your role",
+    "job role",
+    "position",
+    "job function",
+    "function",
+    "berufsbezeichnung",
+    "funktion",
+    "position im unternehmen",
+    "poste",
+    "fonction",
+    "intitule du poste",
+    "cargo",
+    "puesto",
+    "funcao",
+];
+const COUNTRY: &[&str] = &[
+    "country",
+    "country region",
+    "countrycode",
+    "country code",
+    "nation",
+    "land",
+    "pays",
+    "pais",
+];
+const WEBSITE: &[&str] = &[
+    "website",
+    "web site",
+    "url",
+    "homepage",
+    "home page",
+    "site",
+    "company website",
+    "your website",
+    "domain",
+    "web",
+    "webseite",
+    "site web",
+    "site internet",
+    "sitio web",
+    "pagina web",
+];
+const FIRST_NAME: &[&str] = &[
+    "first name",
+    "firstname",
+    "first",
+    "fname",
+    "f name",
+    "given name",
+    "givenname",
+    "forename",
+    "vorname",
+    "prenom",
+    "primeiro nome",
+    "nombre de pila",
+];
+const LAST_NAME: &[&str] = &[
+    "last name",
+    "lastname",
+    "last",
+    "lname",
+    "l name",
+    "surname",
+    "family name",
+    "familyname",
+    "nachname",
+    "familienname",
+    "nom de famille",
+    "apellido",
+    "apellidos",
+    "sobrenome",
+    "ultimo nome",
+];
+const FULL_NAME: &[&str] = &[
+    "full name",
+    "fullname",
+    "your name",
+    "your full name",
+    "name",
+    "nombre completo",
+    "nom complet",
+    "nome completo",
+    "vollstandiger name",
+    "ihr name",
+    "votre nom",
+    "tu nombre",
+    "su nombre",
+    "seu nome",
+    "nombre y apellidos",
+    "vor und nachname",
+    "nome e sobrenome",
+    "contact name",
+];
+const MESSAGE: &[&str] = &[
+    "message",
+    "comment",
+    "comments",
+    "how can we help",
+    "questions",
+    "question",
+    "tell us",
+    "details",
+    "your message",
+    "nachricht",
+    "kommentar",
+    "mitteilung",
+    "ihre nachricht",
+    "commentaire",
+    "votre message",
+    "mensaje",
+    "comentario",
+    "comentarios",
+    "mensagem",
+    "sua mensagem",
+];
+const CARD_NUMBER: &[&str] = &[
+    "card number",
+    "cardnumber",
+    "credit card",
+    "credit card number",
+    "cc number",
+    "ccnumber",
+    "card no",
+    "kartennummer",
+    "kreditkartennummer",
+    "numero de carte",
+    "numero de tarjeta",
+    "numero do cartao",
+];
+const CARD_EXPIRY: &[&str] = &[
+    "expiry",
+    "expiration",
+    "expiration date",
+    "expiry date",
+    "exp date",
+    "mm yy",
+    "mm yyyy",
+    "cc exp",
+    "ccexp",
+    "valid thru",
+    "ablaufdatum",
+    "gultig bis",
+    "date d expiration",
+    "vencimiento",
+    "fecha de vencimiento",
+    "validade",
+];
+const CARD_CVC: &[&str] = &[
+    "cvc",
+    "cvv",
+    "csc",
+    "cvc2",
+    "cvv2",
+    "card code",
+    "security code",
+    "card verification",
+    "prufnummer",
+    "sicherheitscode",
+    "cryptogramme",
+    "codigo de seguridad",
+    "codigo de seguranca",
+];
+
+const SIGNUP_WORDS: &[&str] = &[
+    "sign up",
+    "signup",
+    "register",
+    "registration",
+    "create account",
+    "create an account",
+    "create my account",
+    "create your account",
+    "create free account",
+    "create a free account",
+    "join",
+    "join now",
+    "join free",
+    "get started",
+    "start free",
+    "start for free",
+    "start trial",
+    "start free trial",
+    "start my free trial",
+    "start your free trial",
+    "try free",
+    "try it free",
+    "try for free",
+    "free trial",
+    "open account",
+    "new account",
+    "new user",
+    "registrieren",
+    "registrierung",
+    "konto erstellen",
+    "jetzt registrieren",
+    "kostenlos registrieren",
+    "kostenlos testen",
+    "konto anlegen",
+    "inscription",
+    "s inscrire",
+    "inscrivez vous",
+    "creer un compte",
+    "creer mon compte",
+    "essai gratuit",
+    "registrarse",
+    "registrate",
+    "crear cuenta",
+    "crear mi cuenta",
+    "crear una cuenta",
+    "registro",
+    "prueba gratis",
+    "cadastrar",
+    "cadastre se",
+    "cadastro",
+    "criar conta",
+    "criar minha conta",
+    "inscrever",
+    "inscreva se",
+    "teste gratis",
+];
+const LOGIN_WORDS: &[&str] = &[
+    "log in",
+    "login",
+    "sign in",
+    "signin",
+    "log on",
+    "logon",
+    "welcome back",
+    "anmelden",
+    "einloggen",
+    "se connecter",
+    "connexion",
+    "connectez vous",
+    "iniciar sesion",
+    "inicia sesion",
+    "ingresar",
+    "acceder",
+    "entrar",
+    "acessar",
+    "fazer login",
+];
+const RESET_WORDS: &[&str] = &[
+    "forgot",
+    "forgot password",
+    "forgotten",
+    "reset",
+    "reset password",
+    "recover",
+    "recovery",
+    "lost password",
+    "change password",
+    "set new password",
+    "send reset link",
+    "passwort vergessen",
+    "passwort zurucksetzen",
+    "zurucksetzen",
+    "mot de passe oublie",
+    "reinitialiser",
+    "olvidaste",
+    "olvide",
+    "restablecer",
+    "recuperar",
+    "esqueceu",
+    "esqueci",
+    "redefinir",
+];
+const NEWSLETTER_WORDS: &[&str] = &[
+    "subscribe",
+    "newsletter",
+    "mailing list",
+    "stay in the loop",
+    "stay updated",
+    "get updates",
+    "get the newsletter",
+    "sign up for updates",
+    "abonnieren",
+    "newsletter abonnieren",
+    "s abonner",
+    "abonnez vous",
+    "infolettre",
+    "suscribirse",
+    "suscribete",
+    "suscribir",
+    "boletin",
+    "assinar",
+    "assine",
+];
+const WAITLIST_WORDS: &[&str] = &[
+    "waitlist",
+    "wait list",
+    "waiting list",
+    "early access",
+    "join the list",
+    "request access",
+    "request an invite",
+    "request invite",
+    "get notified",
+    "notify me",
+    "get early access",
+    "warteliste",
+    "liste d attente",
+    "lista de espera",
+];
+const DEMO_WORDS: &[&str] = &[
+    "demo",
+    "book a demo",
+    "request a demo",
+    "get a demo",
+    "schedule a demo",
+    "schedule",
+    "book a call",
+    "talk to sales",
+    "contact sales",
+    "talk to an expert",
+    "get a quote",
+    "request a quote",
+    "demo anfordern",
+    "demo vereinbaren",
+    "demander une demo",
+    "solicitar demo",
+    "solicitar una demo",
+    "agendar demo",
+];
+const CONTACT_WORDS: &[&str] = &[
+    "contact",
+    "contact us",
+    "get in touch",
+    "send message",
+    "send us a message",
+    "message us",
+    "kontakt",
+    "nachricht senden",
+    "kontaktieren",
+    "contactez nous",
+    "nous contacter",
+    "contacto",
+    "contactanos",
+    "enviar mensaje",
+    "contato",
+    "fale conosco",
+    "enviar mensagem",
+];
+
+/// Some well-known country names (normalized) that mark a select as a country list.
+const COUNTRIES: &[&str] = &[
+    "united states",
+    "united kingdom",
+    "germany",
+    "france",
+    "spain",
+    "canada",
+    "mexico",
+    "brazil",
+    "india",
+    "australia",
+    "italy",
+    "japan",
+    "china",
+    "netherlands",
+    "sweden",
+    "argentina",
+    "colombia",
+    "chile",
+    "peru",
+    "portugal",
+    "deutschland",
+    "frankreich",
+    "espana",
+    "alemania",
+    "francia",
+    "estados unidos",
+    "brasil",
+    "allemagne",
+    "espagne",
+    "etats unis",
+    "osterreich",
+    "austria",
+    "schweiz",
+    "switzerland",
+    "belgium",
+];
+
+fn any_phrase(text: &str, table: &[&'static str]) -> Option<&'static str> {
+    table.iter().copied().find(|w| has_phrase(text, w))
+}
+
+/// "user[email_confirmation]", "fName", "pass2" → "user email confirmation", "f name", "pass 2".
+fn machine_words(raw: &str) -> String {
+    let mut spaced = String::with_capacity(raw.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in raw.chars() {
+        if let Some(p) = prev {
+            let camel = p.is_ascii_lowercase() && c.is_ascii_uppercase();
+            let digit = p.is_ascii_alphabetic() && c.is_ascii_digit();
+            if camel || digit {
+                spaced.push(' ');
+            }
+        }
+        spaced.push(c);
+        prev = Some(c);
+    }
+    normalize(&spaced)
+}
+
+/// Everything known about one field, normalized once.
+struct Signals {
+    human: String,
+    machine: String,
+    /// The autocomplete token that names the field (the last one, e.g. "email" in "work email").
+    autocomplete: String,
+    input_type: String,
+    classes: String,
+}
+
+impl Signals {
+    fn of(f: &RawField) -> Signals {
+        let human = normalize(
+            &[&f.label, &f.aria_label, &f.placeholder, &f.title, &f.nearby]
+                .map(|s| s.as_str())
+                .join(" "),
+        );
+        let machine = machine_words(&format!(
+            "{} {}",
+            f.name.as_deref().unwrap_or(""),
+            f.id.as_deref().unwrap_or("")
+        ));
+        let autocomplete = f
+            .autocomplete
+            .split_whitespace()
+            .rfind(|t| !matches!(*t, "on" | "off") && !t.starts_with("section-"))
+            .unwrap_or("")
+            .to_string();
+        Signals {
+            human,
+            machine,
+            autocomplete,
+            input_type: f.constraints.input_type.clone(),
+            classes: machine_words(&f.classes),
+        }
+    }
+
+    /// Which signal mentions one of `table`'s phrases: (where, phrase).
+    fn mentions(&self, table: &[&'static str]) -> Option<(&'static str, &'static str)> {
+        if let Some(w) = any_phrase(&self.human, table) {
+            return Some(("label", w));
+        }
+        any_phrase(&self.machine, table).map(|w| ("name", w))
+    }
+}
+
+fn because(field_type: FieldType, reason: String) -> (FieldType, String) {
+    (field_type, reason)
+}
+
+/// Decides one field's type. `earlier` are the types of the fields before it in the form.
+fn field_type(f: &RawField, s: &Signals, earlier: &[FieldType]) -> (FieldType, String) {
+    let says = |table: &[&'static str]| s.mentions(table);
+    let confirm = says(CONFIRM);
+    let text_like = matches!(f.control, Control::Text | Control::TextArea);
+
+    // Traps and robots first: a person never sees or fills these.
+    if let Some((_, w)) = any_phrase(&s.machine, CAPTCHA_WORDS)
+        .map(|w| ("name", w))
+        .or_else(|| any_phrase(&s.classes, CAPTCHA_WORDS).map(|w| ("class", w)))
+        .or_else(|| any_phrase(&s.human, CAPTCHA_WORDS).map(|w| ("label", w)))
+    {
+        return because(FieldType::Captcha, format!("mentions \"{w}\""));
+    }
+    if text_like && !f.visible {
+        let why = f
+            .hidden_because
+            .clone()
+            .unwrap_or_else(|| "not visible".into());
+        return because(
+            FieldType::Honeypot,
+            format!("a text field a person cannot see ({why})"),
+        );
+    }
+    if text_like {
+        if let Some((at, w)) = says(HONEYPOT_WORDS)
+            .or_else(|| any_phrase(&s.classes, HONEYPOT_WORDS).map(|w| ("class", w)))
+        {
+            return because(FieldType::Honeypot, format!("its {at} says \"{w}\""));
+        }
+        if f.tabindex == Some(-1)
+            && matches!(
+                f.autocomplete.as_str(),
+                "off" | "nope" | "false" | "new-password"
+            )
+            && f.constraints.input_type != "password"
+        {
+            return because(
+                FieldType::Honeypot,
+                "taken out of the tab order with autocomplete off".into(),
+            );
+        }
+    }
+
+    match f.control {
+        Control::Checkbox => {
+            if let Some((at, w)) = says(REMEMBER) {
+                return because(
+                    FieldType::RememberMe,
+                    format!("a checkbox whose {at} says \"{w}\""),
+                );
+            }
+            if let Some((at, w)) = says(MARKETING) {
+                return because(
+                    FieldType::MarketingOptIn,
+                    format!("a checkbox whose {at} says \"{w}\""),
+                );
+            }
+            if let Some((at, w)) = says(TERMS) {
+                return because(
+                    FieldType::Terms,
+                    format!("a checkbox whose {at} says \"{w}\""),
+                );
+            }
+            return because(FieldType::Other, "a checkbox about something else".into());
+        }
+        Control::Radio | Control::File => {
+            return because(FieldType::Other, "a choice of options".into())
+        }
+        _ => {}
+    }
+
+    let ac = s.autocomplete.as_str();
+    // Passwords.
+    if s.input_type == "password" || matches!(ac, "new-password" | "current-password") {
+        if let Some((at, w)) = confirm {
+            return because(
+                FieldType::PasswordConfirm,
+                format!("a password field whose {at} says \"{w}\""),
+            );
+        }
+        if earlier.contains(&FieldType::Password) {
+            return because(
+                FieldType::PasswordConfirm,
+                "the second password field of the form".into(),
+            );
+        }
+        if let Some((_, w)) = says(CARD_CVC) {
+            return because(
+                FieldType::CardCvc,
+                format!("a masked field for the card's \"{w}\""),
+            );
+        }
+        return because(FieldType::Password, "a password field".into());
+    }
+    // Payment cards.
+    if ac == "cc-number" {
+        return because(FieldType::CardNumber, "autocomplete \"cc-number\"".into());
+    }
+    if ac.starts_with("cc-exp") {
+        return because(FieldType::CardExpiry, format!("autocomplete \"{ac}\""));
+    }
+    if ac == "cc-csc" {
+        return because(FieldType::CardCvc, "autocomplete \"cc-csc\"".into());
+    }
+    if let Some((at, w)) = says(CARD_NUMBER) {
+        return because(FieldType::CardNumber, format!("its {at} says \"{w}\""));
+    }
+    let card_context = earlier.contains(&FieldType::CardNumber);
+    if card_context {
+        if let Some((at, w)) = says(CARD_EXPIRY) {
+            return because(FieldType::CardExpiry, format!("its {at} says \"{w}\""));
+        }
+        if let Some((at, w)) = says(CARD_CVC) {
+            return because(FieldType::CardCvc, format!("its {at} says \"{w}\""));
+        }
+    }
+    // Search boxes.
+    if s.input_type == "search" || f.constraints.input_type == "search" {
+        return because(FieldType::Search, "an input of type search".into());
+    }
+    if let Some(w) = SEARCH_NAMES.iter().find(|w| s.machine == **w) {
+        return because(FieldType::Search, format!("named \"{w}\""));
+    }
+    if let Some(w) = any_phrase(&s.human, SEARCH) {
+        if f.control == Control::Text {
+            return because(FieldType::Search, format!("its label says \"{w}\""));
+        }
+    }
+    // E-mail.
+    let email_by = if s.input_type == "email" {
+        Some("an input of type email".to_string())
+    } else if ac == "email" {
+        Some("autocomplete \"email\"".to_string())
+    } else {
+        says(EMAIL).map(|(at, w)| format!("its {at} says \"{w}\""))
+    };
+    if let Some(why) = email_by {
+        if f.control == Control::Text {
+            if let Some((at, w)) = confirm {
+                return because(
+                    FieldType::EmailConfirm,
+                    format!("{why}, and its {at} says \"{w}\""),
+                );
+            }
+            if earlier.contains(&FieldType::Email) {
+                return because(FieldType::EmailConfirm, format!("{why}, the form's second"));
+            }
+            return because(FieldType::Email, why);
+        }
+    }
+    if s.input_type == "tel" || ac.starts_with("tel") {
+        return because(
+            FieldType::Phone,
+            format!("input type \"{}\" / autocomplete \"{ac}\"", s.input_type),
+        );
+    }
+    if s.input_type == "url" || ac == "url" {
+        return because(FieldType::Website, "an input for a URL".into());
+    }
+    match ac {
+        "username" => return because(FieldType::Username, "autocomplete \"username\"".into()),
+        "given-name" => return because(FieldType::FirstName, "autocomplete \"given-name\"".into()),
+        "family-name" => {
+            return because(FieldType::LastName, "autocomplete \"family-name\"".into())
+        }
+        "name" => return because(FieldType::FullName, "autocomplete \"name\"".into()),
+        "organization" => {
+            return because(FieldType::Company, "autocomplete \"organization\"".into())
+        }
+        "organization-title" => {
+            return because(
+                FieldType::JobTitle,
+                "autocomplete \"organization-title\"".into(),
+            )
+        }
+        "country" | "country-name" => {
+            return because(FieldType::Country, format!("autocomplete \"{ac}\""))
+        }
+        _ => {}
+    }
+    if f.control == Control::Select {
+        if let Some(t) = select_by_options(f) {
+            return t;
+        }
+    }
+    let ordered: [(FieldType, &[&'static str]); 10] = [
+        (FieldType::Phone, PHONE),
+        (FieldType::CompanySize, COMPANY_SIZE),
+        (FieldType::Website, WEBSITE),
+        (FieldType::Username, USERNAME),
+        (FieldType::Company, COMPANY),
+        (FieldType::Country, COUNTRY),
+        (FieldType::FirstName, FIRST_NAME),
+        (FieldType::LastName, LAST_NAME),
+        (FieldType::JobTitle, JOB_TITLE),
+        (FieldType::Message, MESSAGE),
+    ];
+    // The label a person reads decides before the developer's names do.
+    for source in ["label", "name"] {
+        let text = if source == "label" {
+            &s.human
+        } else {
+            &s.machine
+        };
+        for (t, table) in ordered {
+            if let Some(w) = any_phrase(text, table) {
+                if t == FieldType::JobTitle && looks_like_salutation(f) {
+                    continue;
+                }
+                return because(t, format!("its {source} says \"{w}\""));
+            }
+        }
+        if let Some(w) = full_name_phrase(text) {
+            return because(FieldType::FullName, format!("its {source} says \"{w}\""));
+        }
+    }
+    if f.control == Control::TextArea {
+        return because(FieldType::Message, "a multi-line text box".into());
+    }
+    because(FieldType::Other, "no signal names what it asks for".into())
+}
+
+/// "Name", "Your name", "Full name" — but not "Workspace name" or "Project name".
+fn full_name_phrase(text: &str) -> Option<&'static str> {
+    if let Some(w) = FULL_NAME
+        .iter()
+        .copied()
+        .find(|w| *w != "name" && has_phrase(text, w))
+    {
+        return Some(w);
+    }
+    const BARE: [&str; 5] = ["name", "nombre", "nome", "nom", "your name"];
+    BARE.iter()
+        .copied()
+        .find(|w| text == *w || text == format!("{w} required") || text == format!("user {w}"))
+}
+
+fn looks_like_salutation(f: &RawField) -> bool {
+    f.constraints.options.iter().any(|o| {
+        matches!(
+            normalize(&o.text).as_str(),
+            "mr" | "mrs" | "ms" | "herr" | "frau" | "m" | "mme" | "sr" | "sra"
+        )
+    })
+}
+
+/// Selects whose options say what they are: countries, company sizes.
+fn select_by_options(f: &RawField) -> Option<(FieldType, String)> {
+    let options: Vec<String> = f
+        .constraints
+        .options
+        .iter()
+        .map(|o| normalize(&o.text))
+        .collect();
+    let countries = options
+        .iter()
+        .filter(|o| COUNTRIES.contains(&o.as_str()))
+        .count();
+    if countries >= 3 || (options.len() >= 20 && countries >= 1) {
+        return Some((
+            FieldType::Country,
+            format!("a list of {} options naming countries", options.len()),
+        ));
+    }
+    let ranges = f
+        .constraints
+        .options
+        .iter()
+        .filter(|o| {
+            let t = o.text.replace(['–', '—'], "-");
+            let digits = t.chars().filter(char::is_ascii_digit).count();
+            digits >= 2
+                && (t.contains('-')
+                    || t.contains('+')
+                    || t.to_ascii_lowercase().contains("more")
+                    || t.contains('<')
+                    || t.contains('>'))
+        })
+        .count();
+    if ranges >= 3 {
+        let hint = normalize(&format!("{} {}", f.label, f.name.as_deref().unwrap_or("")));
+        let about_people = [
+            "employees",
+            "people",
+            "size",
+            "team",
+            "mitarbeiter",
+            "empleados",
+            "employes",
+            "funcionarios",
+            "tamano",
+            "taille",
+            "grosse",
+            "tamanho",
+        ];
+        if hint.is_empty() || about_people.iter().any(|w| hint.contains(w)) {
+            return Some((
+                FieldType::CompanySize,
+                format!("{ranges} options are head-count ranges"),
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a person must fill the field, and why.
+fn required_of(f: &RawField) -> Option<String> {
+    let label = format!("{} {} {}", f.label, f.aria_label, f.placeholder);
+    let said = normalize(&label);
+    let optional = [
+        "optional",
+        "facultatif",
+        "opcional",
+        "freiwillig",
+        "fakultativ",
+    ];
+    if optional.iter().any(|w| has_phrase(&said, w)) {
+        return None;
+    }
+    if f.required_attr {
+        return Some("required attribute".into());
+    }
+    if f.aria_required {
+        return Some("aria-required".into());
+    }
+    if label.contains('*') {
+        return Some("an asterisk in its label".into());
+    }
+    let words = [
+        "required",
+        "pflichtfeld",
+        "erforderlich",
+        "obligatoire",
+        "obligatorio",
+        "obrigatorio",
+        "requerido",
+    ];
+    words
+        .iter()
+        .find(|w| has_phrase(&said, w))
+        .map(|w| format!("its label says \"{w}\""))
+}
+
+/// Classifies a raw form region: its fields, then the form as a whole.
+pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
+    let mut types: Vec<FieldType> = Vec::new();
+    let mut fields: Vec<Field> = Vec::new();
+    for f in &raw.fields {
+        let signals = Signals::of(f);
+        let (field_type, reason) = field_type(f, &signals, &types);
+        types.push(field_type);
+        let required_reason = if matches!(field_type, FieldType::Honeypot) {
+            None
+        } else {
+            required_of(f)
+        };
+        fields.push(Field {
+            name: f.name.clone(),
+            id: f.id.clone(),
+            control: f.control,
+            label: f.human_label().to_string(),
+            field_type,
+            reason,
+            required: required_reason.is_some(),
+            required_reason,
+            visible: f.visible,
+            constraints: f.constraints.clone(),
+            selector: f.selector.clone(),
+            checked: f.checked,
+        });
+    }
+    settle_name_pairs(&mut fields);
+    let (kind, kind_reason) = form_kind(&raw, &fields, page_title, url);
+    FormRegion {
+        index: raw.index,
+        kind,
+        kind_reason,
+        action: raw.action,
+        method: raw.method,
+        heading: raw.heading,
+        submit: raw.submit,
+        fields,
+        selector: raw.selector,
+    }
+}
+
+/// "Nombre" + "Apellidos", "Prénom" + "Nom": a bare name beside its partner is the other half.
+fn settle_name_pairs(fields: &mut [Field]) {
+    let has = |fields: &[Field], t| fields.iter().any(|f| f.field_type == t);
+    let (first, last) = (
+        has(fields, FieldType::FirstName),
+        has(fields, FieldType::LastName),
+    );
+    if first == last {
+        return;
+    }
+    let becomes = if last {
+        FieldType::FirstName
+    } else {
+        FieldType::LastName
+    };
+    if let Some(f) = fields
+        .iter_mut()
+        .find(|f| f.field_type == FieldType::FullName)
+    {
+        f.field_type = becomes;
+        f.reason = format!(
+            "{}; beside a {} field it is the other half of the name",
+            f.reason,
+            if last { "last-name" } else { "first-name" }
+        );
+    }
+}
+
+fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (FormKind, String) {
+    let has = |t: FieldType| fields.iter().any(|f| f.field_type == t);
+    let count = |t: FieldType| fields.iter().filter(|f| f.field_type == t).count();
+    let action_words = raw
+        .action
+        .as_deref()
+        .map(|a| a.replace(['/', '-', '_', '.', '?', '='], " "))
+        .unwrap_or_default();
+    let own = normalize(&format!(
+        "{} {} {} {}",
+        raw.submit.as_ref().map_or("", |s| s.text.as_str()),
+        raw.buttons.join(" "),
+        raw.heading.as_deref().unwrap_or(""),
+        raw.attributes
+    ));
+    let own_with_action = format!("{own} {}", machine_words(&action_words));
+    let page = normalize(&format!(
+        "{page_title} {}",
+        url.path().replace(['/', '-', '_'], " ")
+    ));
+    let says = |table: &[&'static str]| any_phrase(&own_with_action, table);
+    let button = normalize(raw.submit.as_ref().map_or("", |s| s.text.as_str()));
+    let visible_inputs: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.visible && !matches!(f.field_type, FieldType::Honeypot | FieldType::Captcha))
+        .collect();
+    let r = |k: FormKind, why: String| (k, why);
+
+    if has(FieldType::CardNumber) || (has(FieldType::CardExpiry) && has(FieldType::CardCvc)) {
+        return r(FormKind::Payment, "asks for card details".into());
+    }
+    let passwords = count(FieldType::Password);
+    if passwords + count(FieldType::PasswordConfirm) > 0 {
+        let reset = says(RESET_WORDS);
+        if has(FieldType::PasswordConfirm) {
+            if let Some(w) = reset.filter(|_| !has(FieldType::Email) || passwords == 0) {
+                return r(
+                    FormKind::PasswordReset,
+                    format!("a new password twice, and \"{w}\""),
+                );
+            }
+            return r(FormKind::Signup, "asks for the password twice".into());
+        }
+        // The button speaks loudest: "Sign in" on a form with a name field is still a login.
+        if let Some(w) = any_phrase(&button, SIGNUP_WORDS) {
+            return r(
+                FormKind::Signup,
+                format!("a password field and the button \"{w}\""),
+            );
+        }
+        if let Some(w) = any_phrase(&button, LOGIN_WORDS) {
+            return r(
+                FormKind::Login,
+                format!("a password field and the button \"{w}\""),
+            );
+        }
+        if let Some(w) = reset {
+            return r(
+                FormKind::PasswordReset,
+                format!("a password field and \"{w}\""),
+            );
+        }
+        let signup_fields: Vec<&str> = fields
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.field_type,
+                    FieldType::FirstName
+                        | FieldType::LastName
+                        | FieldType::FullName
+                        | FieldType::Terms
+                        | FieldType::EmailConfirm
+                        | FieldType::Company
+                        | FieldType::Phone
+                        | FieldType::CompanySize
+                        | FieldType::JobTitle
+                )
+            })
+            .map(|f| f.field_type.as_str())
+            .collect();
+        if has(FieldType::RememberMe) {
+            return r(
+                FormKind::Login,
+                "a password field with \"remember me\"".into(),
+            );
+        }
+        if let Some(w) = says(SIGNUP_WORDS) {
+            return r(FormKind::Signup, format!("a password field and \"{w}\""));
+        }
+        if let Some(w) = says(LOGIN_WORDS) {
+            return r(FormKind::Login, format!("a password field and \"{w}\""));
+        }
+        if !signup_fields.is_empty() {
+            return r(
+                FormKind::Signup,
+                format!("a password field beside {}", signup_fields.join(", ")),
+            );
+        }
+        if let Some(w) = any_phrase(&page, SIGNUP_WORDS) {
+            return r(
+                FormKind::Signup,
+                format!("a password field on a page about \"{w}\""),
+            );
+        }
+        return r(
+            FormKind::Login,
+            "a password field and an identifier, nothing more".into(),
+        );
+    }
+
+    if has(FieldType::Search) && visible_inputs.len() <= 2 {
+        return r(FormKind::Search, "a search box".into());
+    }
+    let identifies = has(FieldType::Email) || has(FieldType::Username);
+    if identifies && visible_inputs.len() <= 2 {
+        if let Some(w) = says(RESET_WORDS).or_else(|| any_phrase(&page, RESET_WORDS)) {
+            return r(
+                FormKind::PasswordReset,
+                format!("an email field and \"{w}\""),
+            );
+        }
+    }
+    if let Some(w) = says(WAITLIST_WORDS) {
+        return r(FormKind::Waitlist, format!("\"{w}\""));
+    }
+    let business = has(FieldType::Company)
+        || has(FieldType::Phone)
+        || has(FieldType::JobTitle)
+        || has(FieldType::CompanySize);
+    if let Some(w) = says(DEMO_WORDS) {
+        if business || has(FieldType::Email) {
+            return r(
+                FormKind::DemoRequest,
+                format!("\"{w}\" with contact details"),
+            );
+        }
+    }
+    if has(FieldType::Message) && (has(FieldType::Email) || has(FieldType::Phone)) {
+        return r(
+            FormKind::Contact,
+            "a message box with contact details".into(),
+        );
+    }
+    if let Some(w) = says(NEWSLETTER_WORDS) {
+        if has(FieldType::Email) {
+            return r(FormKind::Newsletter, format!("an email field and \"{w}\""));
+        }
+    }
+    if let Some(w) = says(SIGNUP_WORDS) {
+        if has(FieldType::Email)
+            || has(FieldType::FullName)
+            || has(FieldType::FirstName)
+            || has(FieldType::Username)
+        {
+            return r(
+                FormKind::Signup,
+                format!("\"{w}\" without a password (the first step of a signup)"),
+            );
+        }
+    }
+    if let Some(w) = says(LOGIN_WORDS) {
+        if identifies {
+            return r(
+                FormKind::Login,
+                format!("an identifier and \"{w}\" without a password"),
+            );
+        }
+    }
+    if has(FieldType::Email)
+        && visible_inputs.iter().all(|f| {
+            matches!(
+                f.field_type,
+                FieldType::Email
+                    | FieldType::FullName
+                    | FieldType::FirstName
+                    | FieldType::MarketingOptIn
+            )
+        })
+    {
+        return r(
+            FormKind::Newsletter,
+            "only an email address is asked for".into(),
+        );
+    }
+    if let Some(w) = says(CONTACT_WORDS) {
+        return r(FormKind::Contact, format!("\"{w}\""));
+    }
+    if has(FieldType::Message) {
+        return r(FormKind::Contact, "a message box".into());
+    }
+    r(FormKind::Other, "no signal names its purpose".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn machine_names_split_into_words() {
+        assert_eq!(
+            machine_words("user[email_confirmation]"),
+            "user email confirmation"
+        );
+        assert_eq!(machine_words("fName"), "f name");
+        assert_eq!(machine_words("password2"), "password 2");
+        assert_eq!(machine_words("signup-form"), "signup form");
+    }
+}

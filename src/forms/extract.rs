@@ -1,0 +1,648 @@
+//! Finding form regions in HTML and reading each control the way a person would: its
+//! label (label[for], a wrapping label, aria-labelledby, aria-label, placeholder, title,
+//! nearby text), its constraints and whether it is visible and required.
+//!
+//! A region is a `<form>` (with the controls that name it in `form=`), or, for controls
+//! outside any form, the smallest container that also holds a button — how single-page
+//! apps build their forms. Visibility comes from `data-plg-visible` when the page was
+//! annotated live ([`super::LIVE_ANNOTATOR`]); otherwise from markup: `hidden`,
+//! `aria-hidden`, inline styles, and class names that hide.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node, Selector};
+use url::Url;
+
+use super::{Choice, Constraints, Control, Submit};
+use crate::text::collapse_whitespace;
+
+/// A page's forms before classification.
+#[derive(Debug, Clone)]
+pub struct RawPage {
+    pub title: String,
+    pub forms: Vec<RawForm>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawForm {
+    pub index: Option<usize>,
+    pub action: Option<String>,
+    pub method: String,
+    pub heading: Option<String>,
+    /// id, class and name of the form element (developers name forms after their purpose).
+    pub attributes: String,
+    pub submit: Option<Submit>,
+    /// Texts of every button in the region.
+    pub buttons: Vec<String>,
+    pub fields: Vec<RawField>,
+    pub selector: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawField {
+    pub name: Option<String>,
+    pub id: Option<String>,
+    pub control: Control,
+    /// Text of label[for], a wrapping label or aria-labelledby.
+    pub label: String,
+    pub aria_label: String,
+    pub placeholder: String,
+    pub title: String,
+    /// Text just before (or, for checkboxes, after) the control when it has no label.
+    pub nearby: String,
+    pub autocomplete: String,
+    /// class attributes of the control and its close ancestors.
+    pub classes: String,
+    pub tabindex: Option<i32>,
+    pub required_attr: bool,
+    pub aria_required: bool,
+    pub visible: bool,
+    /// Why the field is not visible (None when it is).
+    pub hidden_because: Option<String>,
+    pub constraints: Constraints,
+    pub selector: String,
+    pub checked: bool,
+}
+
+impl RawField {
+    /// The words a person reads for the field, best source first.
+    pub fn human_label(&self) -> &str {
+        [
+            &self.label,
+            &self.aria_label,
+            &self.placeholder,
+            &self.title,
+            &self.nearby,
+        ]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map_or("", String::as_str)
+    }
+}
+
+macro_rules! selector {
+    ($name:ident, $css:expr) => {
+        static $name: LazyLock<Selector> =
+            LazyLock::new(|| Selector::parse($css).expect("static selector is valid"));
+    };
+}
+
+selector!(TITLE, "title");
+selector!(FORM, "form");
+selector!(CONTROLS, "input, select, textarea");
+selector!(
+    BUTTONS,
+    r#"button, input[type="submit"], input[type="button"], input[type="image"], [role="button"]"#
+);
+selector!(OPTIONS, "option");
+selector!(LABEL, "label");
+selector!(HEADINGS, "h1, h2, h3, h4, legend");
+
+/// Input types that are not fields a person fills.
+const NOT_FIELDS: [&str; 5] = ["hidden", "submit", "button", "image", "reset"];
+/// Class names that hide an element in common CSS frameworks and hand-written honeypots.
+const HIDING_CLASSES: [&str; 12] = [
+    "hidden",
+    "d-none",
+    "hide",
+    "is-hidden",
+    "invisible",
+    "visually-hidden",
+    "sr-only",
+    "screen-reader-text",
+    "honeypot",
+    "hp",
+    "ohnohoney",
+    "hidden-field",
+];
+
+pub fn extract(html: &str, _url: &Url) -> RawPage {
+    let doc = Html::parse_document(html);
+    let title = doc
+        .select(&TITLE)
+        .next()
+        .map(|t| collapse_whitespace(&t.text().collect::<String>()))
+        .unwrap_or_default();
+    let labels_for = labels_by_target(&doc);
+    let ids = elements_by_id(&doc);
+
+    let forms: Vec<ElementRef> = doc.select(&FORM).collect();
+    let form_ids: HashMap<String, usize> = forms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.value().attr("id").map(|id| (id.to_string(), i)))
+        .collect();
+
+    // Every control belongs to a <form> (by nesting or form=) or to a form-less region.
+    let mut in_form: Vec<Vec<ElementRef>> = vec![Vec::new(); forms.len()];
+    let mut orphans: Vec<(NodeId, ElementRef)> = Vec::new();
+    for control in doc.select(&CONTROLS).filter(|c| is_field(*c)) {
+        let owner = control
+            .value()
+            .attr("form")
+            .and_then(|id| form_ids.get(id).copied())
+            .or_else(|| {
+                control
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .find(|a| a.value().name() == "form")
+                    .and_then(|f| forms.iter().position(|x| x.id() == f.id()))
+            });
+        match owner {
+            Some(i) => in_form[i].push(control),
+            None => orphans.push((region_root(control), control)),
+        }
+    }
+
+    let context = Context {
+        labels_for: &labels_for,
+        ids: &ids,
+    };
+    let mut regions = Vec::new();
+    for (i, form) in forms.iter().enumerate() {
+        let v = form.value();
+        regions.push(RawForm {
+            index: Some(i),
+            action: v.attr("action").map(str::to_string),
+            method: v.attr("method").unwrap_or("get").to_ascii_lowercase(),
+            heading: heading_for(*form),
+            attributes: [
+                v.attr("id"),
+                v.attr("class"),
+                v.attr("name"),
+                v.attr("aria-label"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+            submit: submit_of(*form),
+            buttons: button_texts(*form),
+            fields: read_fields(&in_form[i], &context),
+            selector: selector_of(*form),
+        });
+    }
+    // Form-less regions, in document order of their first control.
+    let mut order: Vec<NodeId> = Vec::new();
+    let mut grouped: HashMap<NodeId, Vec<ElementRef>> = HashMap::new();
+    for (root, control) in orphans {
+        if !grouped.contains_key(&root) {
+            order.push(root);
+        }
+        grouped.entry(root).or_default().push(control);
+    }
+    for root_id in order {
+        let Some(root) = doc.tree.get(root_id).and_then(ElementRef::wrap) else {
+            continue;
+        };
+        let controls = grouped.remove(&root_id).unwrap_or_default();
+        regions.push(RawForm {
+            index: None,
+            action: None,
+            method: "post".into(),
+            heading: heading_for(root),
+            attributes: [
+                root.value().attr("id"),
+                root.value().attr("class"),
+                root.value().attr("aria-label"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+            submit: submit_of(root),
+            buttons: button_texts(root),
+            fields: read_fields(&controls, &context),
+            selector: selector_of(root),
+        });
+    }
+    RawPage {
+        title,
+        forms: regions,
+    }
+}
+
+fn is_field(control: ElementRef) -> bool {
+    let v = control.value();
+    v.name() != "input"
+        || !v
+            .attr("type")
+            .is_some_and(|t| NOT_FIELDS.contains(&t.to_ascii_lowercase().as_str()))
+}
+
+/// The smallest ancestor of a form-less control that also holds a button.
+fn region_root(control: ElementRef) -> NodeId {
+    let mut fallback = None;
+    for a in control.ancestors().filter_map(ElementRef::wrap) {
+        if matches!(a.value().name(), "body" | "html") {
+            break;
+        }
+        fallback.get_or_insert(a.id());
+        if a.select(&BUTTONS).next().is_some() {
+            return a.id();
+        }
+    }
+    fallback.unwrap_or_else(|| control.id())
+}
+
+struct Context<'a> {
+    labels_for: &'a HashMap<String, String>,
+    ids: &'a HashMap<String, String>,
+}
+
+fn labels_by_target(doc: &Html) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for label in doc.select(&LABEL) {
+        if let Some(target) = label.value().attr("for") {
+            let text = text_without_controls(label);
+            out.entry(target.to_string())
+                .and_modify(|t| {
+                    t.push(' ');
+                    t.push_str(&text)
+                })
+                .or_insert(text);
+        }
+    }
+    out
+}
+
+fn elements_by_id(doc: &Html) -> HashMap<String, String> {
+    let any = Selector::parse("[id]").expect("valid selector");
+    doc.select(&any)
+        .filter_map(|e| {
+            e.value()
+                .attr("id")
+                .map(|id| (id.to_string(), text_without_controls(e)))
+        })
+        .collect()
+}
+
+/// Text of an element, leaving out select options and other controls' content.
+fn text_without_controls(root: ElementRef) -> String {
+    let mut out = String::new();
+    let mut stack = vec![*root];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(t) => {
+                out.push_str(t);
+                out.push(' ');
+            }
+            Node::Element(el) => {
+                if node.id() != root.id()
+                    && matches!(
+                        el.name(),
+                        "select" | "option" | "textarea" | "script" | "style" | "button"
+                    )
+                {
+                    continue;
+                }
+                let children: Vec<_> = node.children().collect();
+                stack.extend(children.into_iter().rev());
+            }
+            _ => {}
+        }
+    }
+    collapse_whitespace(&out)
+}
+
+fn read_fields(controls: &[ElementRef], cx: &Context) -> Vec<RawField> {
+    let mut fields: Vec<RawField> = Vec::new();
+    let mut radio_groups: HashMap<String, usize> = HashMap::new();
+    for control in controls {
+        let field = read_field(*control, cx);
+        if field.control == Control::Radio {
+            let key = field.name.clone().unwrap_or_else(|| field.selector.clone());
+            let choice = Choice {
+                value: control.value().attr("value").unwrap_or("on").to_string(),
+                text: field.label.clone(),
+                disabled: control.value().attr("disabled").is_some(),
+                selector: Some(field.selector.clone()),
+            };
+            if let Some(&at) = radio_groups.get(&key) {
+                let group = &mut fields[at];
+                group.constraints.options.push(choice);
+                group.visible |= field.visible;
+                group.required_attr |= field.required_attr;
+                continue;
+            }
+            radio_groups.insert(key, fields.len());
+            let mut group = field;
+            // The group's label is the question (legend or preceding text), not an option's.
+            group.label = group_question(*control).unwrap_or_default();
+            group.constraints.options = vec![choice];
+            fields.push(group);
+            continue;
+        }
+        fields.push(field);
+    }
+    fields
+}
+
+/// The question a radio group answers: its fieldset's legend, or the text before it.
+fn group_question(radio: ElementRef) -> Option<String> {
+    let fieldset = radio
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|a| a.value().name() == "fieldset")?;
+    let legend = Selector::parse("legend").expect("valid selector");
+    fieldset
+        .select(&legend)
+        .next()
+        .map(text_without_controls)
+        .filter(|t| !t.is_empty())
+}
+
+fn read_field(control: ElementRef, cx: &Context) -> RawField {
+    let v = control.value();
+    let tag = v.name();
+    let input_type = if tag == "input" {
+        v.attr("type").unwrap_or("text").to_ascii_lowercase()
+    } else {
+        tag.to_string()
+    };
+    let control_kind = match (tag, input_type.as_str()) {
+        ("select", _) => Control::Select,
+        ("textarea", _) => Control::TextArea,
+        (_, "checkbox") => Control::Checkbox,
+        (_, "radio") => Control::Radio,
+        (_, "file") => Control::File,
+        _ => Control::Text,
+    };
+    let id = v.attr("id").map(str::to_string);
+    let mut label = String::new();
+    if let Some(ids) = v.attr("aria-labelledby") {
+        label = ids
+            .split_whitespace()
+            .filter_map(|i| cx.ids.get(i))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    if label.is_empty() {
+        if let Some(t) = id.as_ref().and_then(|i| cx.labels_for.get(i)) {
+            label = t.clone();
+        }
+    }
+    if label.is_empty() {
+        if let Some(wrapping) = control
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|a| a.value().name() == "label")
+        {
+            label = text_without_controls(wrapping);
+        }
+    }
+    let attr = |name: &str| collapse_whitespace(v.attr(name).unwrap_or(""));
+    let nearby = if label.is_empty() && v.attr("aria-label").is_none() {
+        nearby_text(
+            control,
+            control_kind == Control::Checkbox || control_kind == Control::Radio,
+        )
+    } else {
+        String::new()
+    };
+    let options = if control_kind == Control::Select {
+        control
+            .select(&OPTIONS)
+            .map(|o| {
+                let text = collapse_whitespace(&o.text().collect::<String>());
+                Choice {
+                    value: o
+                        .value()
+                        .attr("value")
+                        .map(str::to_string)
+                        .unwrap_or_else(|| text.clone()),
+                    text,
+                    disabled: o.value().attr("disabled").is_some(),
+                    selector: None,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let classes = control
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(3)
+        .chain(std::iter::once(control))
+        .filter_map(|e| e.value().attr("class"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (visible, hidden_because) = visibility(control);
+    let number = |name: &str| v.attr(name).and_then(|s| s.trim().parse::<usize>().ok());
+    RawField {
+        name: v.attr("name").map(str::to_string).filter(|n| !n.is_empty()),
+        id,
+        control: control_kind,
+        label,
+        aria_label: attr("aria-label"),
+        placeholder: attr("placeholder"),
+        title: attr("title"),
+        nearby,
+        autocomplete: attr("autocomplete").to_ascii_lowercase(),
+        classes,
+        tabindex: v.attr("tabindex").and_then(|t| t.trim().parse().ok()),
+        required_attr: v.attr("required").is_some(),
+        aria_required: v.attr("aria-required") == Some("true"),
+        visible,
+        hidden_because,
+        constraints: Constraints {
+            input_type,
+            maxlength: number("maxlength"),
+            minlength: number("minlength"),
+            pattern: v.attr("pattern").map(str::to_string),
+            min: v.attr("min").map(str::to_string),
+            max: v.attr("max").map(str::to_string),
+            options,
+        },
+        selector: selector_of(control),
+        checked: v.attr("checked").is_some(),
+    }
+}
+
+/// Text right before the control in its parent (or right after, for checkboxes and
+/// radios), for controls with no label at all.
+fn nearby_text(control: ElementRef, after: bool) -> String {
+    let Some(parent) = control.parent() else {
+        return String::new();
+    };
+    let siblings: Vec<_> = parent.children().collect();
+    let Some(pos) = siblings.iter().position(|s| s.id() == control.id()) else {
+        return String::new();
+    };
+    let candidates: Vec<_> = if after {
+        siblings[pos + 1..].iter().collect()
+    } else {
+        siblings[..pos].iter().rev().collect()
+    };
+    for node in candidates {
+        let text = match node.value() {
+            Node::Text(t) => collapse_whitespace(t),
+            Node::Element(e) if matches!(e.name(), "input" | "select" | "textarea" | "button") => {
+                break
+            }
+            Node::Element(_) => ElementRef::wrap(*node)
+                .map(text_without_controls)
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        if !text.is_empty() {
+            return text.chars().take(120).collect();
+        }
+    }
+    String::new()
+}
+
+/// (visible, why not). Live annotation wins; otherwise markup on the control and its ancestors.
+fn visibility(control: ElementRef) -> (bool, Option<String>) {
+    match control.value().attr("data-plg-visible") {
+        Some("1") => return (true, None),
+        Some(_) => return (false, Some("not displayed on the rendered page".into())),
+        None => {}
+    }
+    for e in std::iter::once(control).chain(control.ancestors().filter_map(ElementRef::wrap)) {
+        let v = e.value();
+        if v.attr("hidden").is_some() {
+            return (
+                false,
+                Some(format!("<{}> has the hidden attribute", v.name())),
+            );
+        }
+        if v.attr("aria-hidden") == Some("true") {
+            return (false, Some(format!("<{}> is aria-hidden", v.name())));
+        }
+        if let Some(style) = v.attr("style") {
+            let s: String = style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if s.contains("display:none")
+                || s.contains("visibility:hidden")
+                || s.contains("opacity:0;")
+                || s.ends_with("opacity:0")
+                || s.contains("left:-")
+                || s.contains("top:-")
+            {
+                return (false, Some(format!("inline style \"{style}\"")));
+            }
+        }
+        if let Some(class) = v.attr("class") {
+            if let Some(c) = class
+                .split_whitespace()
+                .find(|c| HIDING_CLASSES.contains(&c.to_ascii_lowercase().as_str()))
+            {
+                return (false, Some(format!("class \"{c}\"")));
+            }
+        }
+    }
+    (true, None)
+}
+
+/// The heading or legend introducing a form: inside it, else just before it.
+fn heading_for(root: ElementRef) -> Option<String> {
+    if let Some(h) = root.select(&HEADINGS).next() {
+        return Some(text_without_controls(h)).filter(|t| !t.is_empty());
+    }
+    let mut current = root;
+    for _ in 0..4 {
+        for sibling in current.prev_siblings().filter_map(ElementRef::wrap) {
+            if HEADINGS.matches(&sibling) {
+                return Some(text_without_controls(sibling)).filter(|t| !t.is_empty());
+            }
+            if let Some(h) = sibling.select(&HEADINGS).last() {
+                return Some(text_without_controls(h)).filter(|t| !t.is_empty());
+            }
+        }
+        current = current.parent().and_then(ElementRef::wrap)?;
+        if matches!(current.value().name(), "body" | "main") {
+            break;
+        }
+    }
+    None
+}
+
+fn button_text(b: ElementRef) -> String {
+    let v = b.value();
+    if v.name() == "input" {
+        return collapse_whitespace(v.attr("value").or(v.attr("alt")).unwrap_or(""));
+    }
+    let t = text_without_controls(b);
+    if t.is_empty() {
+        collapse_whitespace(v.attr("aria-label").or(v.attr("title")).unwrap_or(""))
+    } else {
+        t
+    }
+}
+
+fn button_texts(root: ElementRef) -> Vec<String> {
+    root.select(&BUTTONS)
+        .map(button_text)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Buttons that do something other than submit.
+const NOT_SUBMIT: [&str; 8] = [
+    "show", "hide", "toggle", "cancel", "back", "close", "clear", "reset",
+];
+
+/// The control that submits: a submit button, else the first button that does not
+/// merely show, hide, cancel or go back.
+fn submit_of(root: ElementRef) -> Option<Submit> {
+    let buttons: Vec<ElementRef> = root.select(&BUTTONS).collect();
+    let is_submit = |b: &ElementRef| {
+        let v = b.value();
+        match v.name() {
+            "button" => v
+                .attr("type")
+                .is_none_or(|t| t.eq_ignore_ascii_case("submit")),
+            "input" => v
+                .attr("type")
+                .is_some_and(|t| matches!(t.to_ascii_lowercase().as_str(), "submit" | "image")),
+            _ => false,
+        }
+    };
+    let secondary = |b: &ElementRef| {
+        let t = crate::text::normalize(&button_text(*b));
+        t.is_empty() || NOT_SUBMIT.iter().any(|w| t.split(' ').next() == Some(*w))
+    };
+    let chosen = buttons
+        .iter()
+        .find(|b| is_submit(b) && !secondary(b))
+        .or_else(|| buttons.iter().find(|b| !secondary(b)))
+        .or_else(|| buttons.first())?;
+    Some(Submit {
+        text: button_text(*chosen),
+        selector: selector_of(*chosen),
+    })
+}
+
+/// `[data-plg-id="N"]` on annotated pages; otherwise a structural path from the root.
+pub fn selector_of(e: ElementRef) -> String {
+    if let Some(id) = e.value().attr("data-plg-id") {
+        return format!("[data-plg-id=\"{id}\"]");
+    }
+    let mut parts = Vec::new();
+    let mut current = Some(e);
+    while let Some(el) = current {
+        let name = el.value().name();
+        if name == "html" {
+            parts.push("html".to_string());
+            break;
+        }
+        let position = el
+            .prev_siblings()
+            .filter_map(ElementRef::wrap)
+            .filter(|s| s.value().name() == name)
+            .count()
+            + 1;
+        parts.push(format!("{name}:nth-of-type({position})"));
+        current = el.parent().and_then(ElementRef::wrap);
+    }
+    parts.reverse();
+    parts.join(" > ")
+}

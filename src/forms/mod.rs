@@ -1,0 +1,253 @@
+//! Forms: the one model of the forms on a page, used by the journey to fill and submit,
+//! by the field counter, and by `plg-audit forms`.
+//!
+//! A page's forms are read from HTML ([`read_forms`]): HTML fetched or saved (visibility
+//! from attributes and inline styles) or HTML serialised from the browser after
+//! [`LIVE_ANNOTATOR`] marked every control with its computed visibility. The same
+//! [`extract`] and [`classify`] run on both, and every decision keeps its reason.
+//! [`values`] chooses what a careful new user would type into each field.
+
+pub mod classify;
+pub mod extract;
+pub mod values;
+
+use serde::{Deserialize, Serialize};
+
+/// What a form is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    Signup,
+    Login,
+    PasswordReset,
+    Newsletter,
+    Contact,
+    Search,
+    Payment,
+    Waitlist,
+    DemoRequest,
+    Other,
+}
+
+impl FormKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormKind::Signup => "signup",
+            FormKind::Login => "login",
+            FormKind::PasswordReset => "password_reset",
+            FormKind::Newsletter => "newsletter",
+            FormKind::Contact => "contact",
+            FormKind::Search => "search",
+            FormKind::Payment => "payment",
+            FormKind::Waitlist => "waitlist",
+            FormKind::DemoRequest => "demo_request",
+            FormKind::Other => "other",
+        }
+    }
+}
+
+/// What a field asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Email,
+    EmailConfirm,
+    Password,
+    PasswordConfirm,
+    Username,
+    FullName,
+    FirstName,
+    LastName,
+    Company,
+    JobTitle,
+    CompanySize,
+    Phone,
+    Country,
+    Website,
+    Terms,
+    MarketingOptIn,
+    RememberMe,
+    Captcha,
+    Honeypot,
+    CardNumber,
+    CardExpiry,
+    CardCvc,
+    Search,
+    Message,
+    Other,
+}
+
+impl FieldType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Email => "email",
+            FieldType::EmailConfirm => "email_confirm",
+            FieldType::Password => "password",
+            FieldType::PasswordConfirm => "password_confirm",
+            FieldType::Username => "username",
+            FieldType::FullName => "full_name",
+            FieldType::FirstName => "first_name",
+            FieldType::LastName => "last_name",
+            FieldType::Company => "company",
+            FieldType::JobTitle => "job_title",
+            FieldType::CompanySize => "company_size",
+            FieldType::Phone => "phone",
+            FieldType::Country => "country",
+            FieldType::Website => "website",
+            FieldType::Terms => "terms",
+            FieldType::MarketingOptIn => "marketing_opt_in",
+            FieldType::RememberMe => "remember_me",
+            FieldType::Captcha => "captcha",
+            FieldType::Honeypot => "honeypot",
+            FieldType::CardNumber => "card_number",
+            FieldType::CardExpiry => "card_expiry",
+            FieldType::CardCvc => "card_cvc",
+            FieldType::Search => "search",
+            FieldType::Message => "message",
+            FieldType::Other => "other",
+        }
+    }
+}
+
+/// The kind of control a person operates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Control {
+    /// Any typed input: text, email, password, tel, url, number, date…
+    Text,
+    TextArea,
+    Select,
+    Checkbox,
+    /// A group of radio buttons sharing a name.
+    Radio,
+    File,
+}
+
+/// One option of a select or radio group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub text: String,
+    pub disabled: bool,
+    /// Selector of the radio button itself (radio groups only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
+}
+
+/// The constraints a control declares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraints {
+    /// The `type` attribute of an input ("text" when absent).
+    pub input_type: String,
+    pub maxlength: Option<usize>,
+    pub minlength: Option<usize>,
+    pub pattern: Option<String>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub options: Vec<Choice>,
+}
+
+/// One control a person sees (or a trap they must not see).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: Option<String>,
+    pub id: Option<String>,
+    pub control: Control,
+    /// The words a person reads for it: its label, else aria-label, placeholder, title.
+    pub label: String,
+    pub field_type: FieldType,
+    /// Why `field_type` was chosen.
+    pub reason: String,
+    pub required: bool,
+    /// Why the field counts as required (or None when it is optional).
+    pub required_reason: Option<String>,
+    pub visible: bool,
+    pub constraints: Constraints,
+    /// CSS selector that finds the control again on the live page.
+    pub selector: String,
+    /// Checked state of a checkbox as the page set it.
+    pub checked: bool,
+}
+
+/// The button that submits a form, as a person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submit {
+    pub text: String,
+    pub selector: String,
+}
+
+/// A `<form>`, or a group of inputs with its own submit button outside any `<form>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormRegion {
+    /// Position among the page's `<form>` elements; None for a form-less region.
+    pub index: Option<usize>,
+    pub kind: FormKind,
+    /// Why `kind` was chosen.
+    pub kind_reason: String,
+    pub action: Option<String>,
+    pub method: String,
+    /// The heading or legend that introduces the form, if any.
+    pub heading: Option<String>,
+    pub submit: Option<Submit>,
+    pub fields: Vec<Field>,
+    /// Selector of the `<form>` or of the region's container.
+    pub selector: String,
+}
+
+impl FormRegion {
+    /// Visible fields a person must fill or tick (honeypots and captchas never count).
+    pub fn required_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| {
+            f.required
+                && f.visible
+                && !matches!(f.field_type, FieldType::Honeypot | FieldType::Captcha)
+        })
+    }
+
+    pub fn has(&self, t: FieldType) -> bool {
+        self.fields.iter().any(|f| f.field_type == t)
+    }
+}
+
+/// Reads and classifies every form on a page. `title` and `url` are the page's, used
+/// as context (a form on /signup is more likely a signup form).
+pub fn read_forms(html: &str, url: &url::Url) -> Vec<FormRegion> {
+    let page = extract::extract(html, url);
+    page.forms
+        .into_iter()
+        .map(|raw| classify::classify(raw, &page.title, url))
+        .collect()
+}
+
+/// Marks every control on a live page with `data-plg-id` (a stable handle) and
+/// `data-plg-visible` (computed visibility: display, visibility, opacity, size,
+/// off-screen position, clipping, `hidden`, `aria-hidden`). A native checkbox hidden
+/// behind a styled label counts as visible when its label is. Returns the count.
+pub const LIVE_ANNOTATOR: &str = r#"(() => {
+  const shown = (el) => {
+    if (el.closest('[hidden], [aria-hidden="true"]')) return false;
+    if (!el.getClientRects().length) return false;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return false;
+    const doc = document.documentElement;
+    if (r.right + window.scrollX < 0 || r.bottom + window.scrollY < 0) return false;
+    if (r.left + window.scrollX > Math.max(doc.scrollWidth, window.innerWidth) + 100) return false;
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === 'none' || s.visibility === 'hidden' || s.visibility === 'collapse') return false;
+      if (parseFloat(s.opacity) === 0) return false;
+      if (s.clip === 'rect(0px, 0px, 0px, 0px)' || s.clipPath === 'inset(50%)') return false;
+    }
+    return true;
+  };
+  let n = 0;
+  for (const el of document.querySelectorAll('input, select, textarea, button, [role="button"], form')) {
+    el.setAttribute('data-plg-id', String(n++));
+    let v = shown(el);
+    if (!v && (el.type === 'checkbox' || el.type === 'radio') && el.labels) {
+      v = Array.from(el.labels).some(shown);
+    }
+    el.setAttribute('data-plg-visible', v ? '1' : '0');
+  }
+  return n;
+})()"#;
