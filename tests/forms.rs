@@ -162,3 +162,154 @@ fn a_missing_file_is_named() {
         "plg-audit: cannot read saved/signup-page.html: No such file or directory (os error 2)"
     );
 }
+
+#[test]
+fn a_react_style_controlled_form_labelled_only_by_placeholders_keeps_the_filled_values() {
+    let server = common::fixture("forms-react");
+    let b = browser();
+    let (page, forms) = live_forms(&b, &server, "/signup");
+    assert_eq!(forms.len(), 1);
+    assert_eq!(forms[0].kind, FormKind::Signup);
+    assert_eq!(
+        rows(&forms[0]),
+        vec![
+            row("name", "full_name", true, true),
+            row("email", "email", true, true),
+            row("password", "password", true, true),
+        ]
+    );
+    assert_eq!(
+        forms[0]
+            .fields
+            .iter()
+            .map(|f| f.label.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Full name", "Work email", "Password (8+ characters)"]
+    );
+    // The component posts its state, not the DOM: only values it saw arrive.
+    assert_eq!(
+        fill_and_submit(&page, &forms[0]),
+        format!("{}/welcome", server.url())
+    );
+}
+
+#[test]
+fn a_german_form_marks_required_fields_only_with_an_asterisk() {
+    let server = common::fixture("forms-de");
+    let b = browser();
+    let (page, forms) = live_forms(&b, &server, "/registrieren");
+    assert_eq!(forms.len(), 1);
+    assert_eq!(forms[0].kind, FormKind::Signup);
+    assert_eq!(
+        rows(&forms[0]),
+        vec![
+            row("vorname", "first_name", true, true),
+            row("nachname", "last_name", true, true),
+            row("email", "email", true, true),
+            row("passwort", "password", true, true),
+            row("passwort_wiederholen", "password_confirm", true, true),
+            row("firma", "company", false, true),
+            row("telefon", "phone", false, true),
+            row("agb", "terms", true, true),
+            row("newsletter", "marketing_opt_in", false, true),
+        ]
+    );
+    // The password must satisfy pattern="(?=.*\d).{10,}" and be repeated exactly.
+    assert_eq!(
+        fill_and_submit(&page, &forms[0]),
+        format!("{}/willkommen", server.url())
+    );
+}
+
+#[test]
+fn a_spanish_form_with_placeholder_options_a_css_honeypot_and_an_alphanumeric_password() {
+    let server = common::fixture("forms-es");
+    let b = browser();
+    let (page, forms) = live_forms(&b, &server, "/registro");
+    assert_eq!(forms.len(), 1);
+    assert_eq!(forms[0].kind, FormKind::Signup);
+    assert_eq!(
+        rows(&forms[0]),
+        vec![
+            row("nombre", "full_name", true, true),
+            row("email", "email", true, true),
+            row("password", "password", true, true),
+            row("tamano", "company_size", true, true),
+            row("pais", "country", true, true),
+            row("sitio_web", "honeypot", false, false),
+            row("terminos", "terms", true, true),
+        ]
+    );
+    // "Elige…" and "Selecciona tu país" are never chosen; the honeypot stays empty.
+    assert_eq!(
+        fill_and_submit(&page, &forms[0]),
+        format!("{}/bienvenida", server.url())
+    );
+}
+
+#[test]
+fn login_signup_and_newsletter_forms_on_one_page_are_told_apart() {
+    let server = common::fixture("forms-combo");
+    let b = browser();
+    let (page, forms) = live_forms(&b, &server, "/");
+    let kinds: Vec<(Option<usize>, FormKind)> = forms.iter().map(|f| (f.index, f.kind)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Some(0), FormKind::Login),
+            (Some(1), FormKind::Signup),
+            (Some(2), FormKind::Newsletter)
+        ]
+    );
+    assert_eq!(
+        rows(&forms[0]),
+        vec![
+            row("session[email]", "email", true, true),
+            row("session[password]", "password", true, true),
+            row("session[remember_me]", "remember_me", false, true),
+        ]
+    );
+    assert_eq!(
+        rows(&forms[1]),
+        vec![
+            row("account[company]", "company", true, true),
+            row("account[email]", "email", true, true),
+            row("account[email_confirmation]", "email_confirm", true, true),
+            row("account[password]", "password", true, true),
+            row(
+                "account[password_confirmation]",
+                "password_confirm",
+                true,
+                true
+            ),
+            row("account[referral]", "other", false, true),
+            row("account[terms]", "terms", true, true),
+        ]
+    );
+    assert_eq!(
+        rows(&forms[2]),
+        vec![row("newsletter[email]", "email", true, true)]
+    );
+    // Confirmations repeat exactly what was typed first.
+    assert_eq!(
+        fill_and_submit(&page, &forms[1]),
+        format!("{}/dashboard", server.url())
+    );
+}
+
+#[test]
+fn filling_without_the_framework_events_would_lose_the_values() {
+    // The specification behind fill(): a plain value assignment is invisible to a
+    // controlled component, so the server rejects the post.
+    let server = common::fixture("forms-react");
+    let b = browser();
+    let (page, _forms) = live_forms(&b, &server, "/signup");
+    page.evaluate::<bool>(
+        "(() => { for (const [n, v] of [['name','Ada Lovelace'],['email','ada@example.com'],['password','Plg-Audit-7q!']]) \
+           document.querySelector(`[name=${n}]`).value = v; \
+           document.querySelector('button[type=submit], button').click(); return true; })()",
+    )
+    .unwrap();
+    page.settle();
+    assert_eq!(page.url(), format!("{}/signup", server.url()));
+}

@@ -379,6 +379,13 @@ impl Page {
             .wait_settled(&self.config.settle, self.config.step_timeout)
     }
 
+    /// The settle-wait after a user action: the quiet windows start at the action, so
+    /// a navigation or fetch the action sets off a moment later is waited for.
+    pub fn settle_after_action(&self) -> Settled {
+        self.activity.action_taken();
+        self.settle()
+    }
+
     /// URL in the address bar.
     pub fn url(&self) -> String {
         self.evaluate::<String>("location.href")

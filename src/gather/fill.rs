@@ -101,6 +101,6 @@ pub fn submit(page: &Page, form: &FormRegion) -> Result<SubmittedBy, AuditError>
     let by = by.ok_or_else(|| AuditError::Browser {
         reason: "the form has no submit button and is not a <form>".into(),
     })?;
-    page.settle();
+    page.settle_after_action();
     Ok(by)
 }

@@ -270,6 +270,17 @@ impl PageActivity {
         self.touch(state);
     }
 
+    /// The user just acted (clicked, submitted). Whatever the action sets off — a
+    /// navigation, a fetch, a re-render — starts a moment later, so the quiet windows
+    /// are measured from now: the wait cannot end before the page had time to react.
+    pub fn action_taken(&self) {
+        let now = Instant::now();
+        let mut state = self.lock();
+        state.last_network = now;
+        state.last_mutation = now;
+        self.touch(state);
+    }
+
     /// The main document reached DOMContentLoaded.
     pub fn dom_content_loaded(&self) {
         let mut state = self.lock();
@@ -531,6 +542,18 @@ mod tests {
         animator.join().unwrap();
         assert!(s.quiet);
         assert!(s.elapsed >= Duration::from_millis(150), "{s:?}");
+    }
+
+    #[test]
+    fn after_an_action_the_wait_lasts_at_least_the_quiet_window() {
+        let a = activity();
+        // Long idle before the click: without the mark the wait would end at once,
+        // before the navigation the click sets off has even started.
+        assert!(a.wait_settled(&fast_policy(), Duration::from_secs(1)).quiet);
+        a.action_taken();
+        let s = a.wait_settled(&fast_policy(), Duration::from_secs(1));
+        assert!(s.quiet);
+        assert!(s.elapsed >= Duration::from_millis(35), "{s:?}");
     }
 
     #[test]
