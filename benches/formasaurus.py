@@ -40,8 +40,6 @@ FORMASAURUS_VERSION = "0.10.0"  # the data layout below was read from this relea
 # those labels, the gold label is taken to be ours.
 # --------------------------------------------------------------------------------------
 
-NOT_SIGNUP = frozenset({"waitlist", "demo_request"})
-
 FORM_KINDS = {
     "registration": ("signup", frozenset()),
     "login": ("login", frozenset()),
@@ -52,19 +50,17 @@ FORM_KINDS = {
     # Mostly product pages' "add to cart" forms (a quantity box): our taxonomy has no
     # such kind, so "other" is right as well.
     "order/add to cart": ("payment", frozenset({"other"})),
-    "poll": ("other", NOT_SIGNUP),
-    "display options": ("other", NOT_SIGNUP),
-    "navigation": ("other", NOT_SIGNUP),
-    "captcha": ("other", NOT_SIGNUP),
-    "other": ("other", NOT_SIGNUP),
+    "poll": ("other", frozenset()),
+    "display options": ("other", frozenset()),
+    "navigation": ("other", frozenset()),
+    "captcha": ("other", frozenset()),
+    # Kinds formasaurus's scheme cannot express.
+    "other": ("other", frozenset({"waitlist", "demo_request"})),
 }
 
-# Types formasaurus's scheme cannot express, so its annotators filed them as "other …".
-OTHER_ALSO = frozenset({"job_title", "company_size"})
-
-
-def _other():
-    return ("other", OTHER_ALSO)
+# Our field types formasaurus's scheme cannot express: its annotators filed such fields
+# as "other text", "other choice", ….
+OTHER = ("other", frozenset({"job_title", "company_size"}))
 
 
 FIELD_TYPES = {
@@ -74,14 +70,14 @@ FIELD_TYPES = {
     "email": ("email", frozenset()),
     "email confirmation": ("email_confirm", frozenset()),
     "username or email": ("username", frozenset({"email"})),
-    "ref code / invitation code / coupon": _other(),
+    "ref code / invitation code / coupon": OTHER,
     "captcha": ("captcha", frozenset()),
     "honeypot": ("honeypot", frozenset()),
-    "pin code received by sms/...": _other(),
+    "pin code received by sms/...": OTHER,
     "TOS confirmation": ("terms", frozenset()),
     "receive emails confirmation": ("marketing_opt_in", frozenset()),
     "remember me checkbox": ("remember_me", frozenset()),
-    "autofill fields checkbox": _other(),
+    "autofill fields checkbox": OTHER,
     # plg-audit lists inputs, selects and textareas, never buttons.
     "submit button": (None, frozenset()),
     "cancel button": (None, frozenset()),
@@ -89,68 +85,68 @@ FIELD_TYPES = {
     "other button": (None, frozenset()),
     "first name": ("first_name", frozenset()),
     "last name": ("last_name", frozenset()),
-    "middle name": _other(),
+    "middle name": OTHER,
     "full name": ("full_name", frozenset()),
     # A display name that is not the username: neither username nor full name.
     "screen name (another nick which is not username)": (None, frozenset()),
     "organization name": ("company", frozenset()),
-    "gender": _other(),
-    "day of birth": _other(),
-    "month of birth": _other(),
-    "year of birth": _other(),
-    "full birth date": _other(),
-    "time zone": _other(),
-    "DST": _other(),
+    "gender": OTHER,
+    "day of birth": OTHER,
+    "month of birth": OTHER,
+    "year of birth": OTHER,
+    "full birth date": OTHER,
+    "time zone": OTHER,
+    "DST": OTHER,
     "country": ("country", frozenset()),
-    "city": _other(),
-    "state": _other(),
-    "address": _other(),
-    "full street address": _other(),
-    "street name": _other(),
-    "street number": _other(),
-    "apartment number": _other(),
-    "postal code": _other(),
-    "address line 1": _other(),
-    "address line 2": _other(),
-    "PO box": _other(),
+    "city": OTHER,
+    "state": OTHER,
+    "address": OTHER,
+    "full street address": OTHER,
+    "street name": OTHER,
+    "street number": OTHER,
+    "apartment number": OTHER,
+    "postal code": OTHER,
+    "address line 1": OTHER,
+    "address line 2": OTHER,
+    "PO box": OTHER,
     "phone": ("phone", frozenset()),
     "phone country code": ("phone", frozenset()),
     "phone part 1": ("phone", frozenset()),
     "phone part 2": ("phone", frozenset()),
     "phone part 3": ("phone", frozenset()),
-    "fax": _other(),
+    "fax": OTHER,
     "url": ("website", frozenset()),
-    "OpenID": _other(),
+    "OpenID": OTHER,
     "about me text": ("message", frozenset()),
-    "picture/avatar upload": _other(),
+    "picture/avatar upload": OTHER,
     "comment text": ("message", frozenset()),
-    "comment title or subject": _other(),
+    "comment title or subject": OTHER,
     "credit card number": ("card_number", frozenset()),
     "credit card security code": ("card_cvc", frozenset()),
     "credit card holder name": ("full_name", frozenset()),
-    "credit card address": _other(),
+    "credit card address": OTHER,
     "credit card expiration month": ("card_expiry", frozenset()),
     "credit card expiration year": ("card_expiry", frozenset()),
-    "security question": _other(),
-    "answer to security question": _other(),
+    "security question": OTHER,
+    "answer to security question": OTHER,
     "search query": ("search", frozenset()),
-    "search category / refinement": _other(),
-    "product quantity": _other(),
-    "navigation": _other(),
-    "style select": _other(),
-    "sorting option": _other(),
-    "other number": _other(),
-    "other text": _other(),
-    "full date": _other(),
-    "day": _other(),
-    "month": _other(),
-    "year": _other(),
-    "other confirmation": _other(),
-    "other choice": _other(),
-    "other multi choice": _other(),
-    "other file upload": _other(),
-    "other read-only": _other(),
-    "other": _other(),
+    "search category / refinement": OTHER,
+    "product quantity": OTHER,
+    "navigation": OTHER,
+    "style select": OTHER,
+    "sorting option": OTHER,
+    "other number": OTHER,
+    "other text": OTHER,
+    "full date": OTHER,
+    "day": OTHER,
+    "month": OTHER,
+    "year": OTHER,
+    "other confirmation": OTHER,
+    "other choice": OTHER,
+    "other multi choice": OTHER,
+    "other file upload": OTHER,
+    "other read-only": OTHER,
+    "other": OTHER,
 }
 
 OUR_KINDS = [
@@ -218,7 +214,8 @@ def install_formasaurus(venv_dir: Path, version: str) -> Path:
 class GoldForm:
     page: str                 # path relative to the data folder, e.g. "html/181.html"
     url: str                  # where formasaurus downloaded the page from
-    index: int                # position among the page's <form> elements
+    index: int                # position among the page's <form> elements (libxml2)
+    our_index: int | None     # the same form's position as plg-audit (HTML5) sees it
     kind: str                 # formasaurus's form type, full name
     fields: dict              # {field name: formasaurus field type, full name}
     fields_annotated: bool    # every field has a type (formasaurus's field-eval subset)
@@ -227,7 +224,7 @@ class GoldForm:
 @dataclass
 class Dataset:
     folder: Path
-    pages: dict               # {page: number of <form> elements annotated on it}
+    pages: dict               # {page: (<form>s annotated, <form>s an HTML5 parser sees)}
     forms: list               # GoldForm, deduplicated, annotated ones only
     dropped: Counter = field(default_factory=Counter)
 
@@ -235,10 +232,10 @@ class Dataset:
 def load_dataset(folder: Path, keep_duplicates: bool = False) -> Dataset:
     """Reads formasaurus's data/config.json and data/index.json (see README.md).
 
-    Mirrors formasaurus's Storage.iter_annotations(simplify…=True) as used by its
+    Selects the forms the way formasaurus's Storage.iter_annotations() does for its
     `evaluate` command: forms typed "NOT ANNOTATED" or "SKIP THIS FORM" are dropped, and
     so are duplicates of a form already seen (same markup, hidden inputs aside), keeping
-    the first in (host, file) order.
+    the first in (host, file) order. Labels are kept in full detail, not simplified.
     """
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
@@ -248,6 +245,7 @@ def load_dataset(folder: Path, keep_duplicates: bool = False) -> Dataset:
     form_na = {form_cfg["NA_value"], form_cfg["skip_value"]}
     field_na = {field_cfg["NA_value"], field_cfg["skip_value"]}
     check_mapping(form_names, form_na, field_names, field_na)
+    known_fields = set(field_names) - field_na  # a code not in config.json: not annotated
 
     def order(item):
         return (urlsplit(item[1]["url"]).hostname or "").removeprefix("www."), item[0]
@@ -255,13 +253,13 @@ def load_dataset(folder: Path, keep_duplicates: bool = False) -> Dataset:
     data = Dataset(folder=folder, pages={}, forms=[])
     seen = set()
     for page, info in sorted(index.items(), key=order):
-        data.pages[page] = len(info["forms"])
-        prints = None if keep_duplicates else form_fingerprints(folder / page, len(info["forms"]))
+        prints, html5_index = split_forms(folder / page, len(info["forms"]))
+        data.pages[page] = (len(info["forms"]), sum(i is not None for i in html5_index))
         for i, (kind, fields) in enumerate(zip(info["forms"], info["visible_html_fields"])):
-            if kind in form_na:
+            if kind in form_na or kind not in form_names:
                 data.dropped["not annotated or skipped"] += 1
                 continue
-            if prints is not None:
+            if not keep_duplicates:
                 if prints[i] in seen:
                     data.dropped["duplicate"] += 1
                     continue
@@ -270,9 +268,11 @@ def load_dataset(folder: Path, keep_duplicates: bool = False) -> Dataset:
                 page=page,
                 url=info["url"],
                 index=i,
+                our_index=html5_index[i],
                 kind=form_names[kind],
-                fields={name: field_names.get(tp, tp) for name, tp in fields.items()},
-                fields_annotated=bool(fields) and not field_na & set(fields.values()),
+                fields={name: field_names[tp] for name, tp in fields.items()
+                        if tp in field_names and tp not in field_na},
+                fields_annotated=bool(fields) and set(fields.values()) <= known_fields,
             ))
     return data
 
@@ -289,20 +289,37 @@ def check_mapping(form_names, form_na, field_names, field_na):
 
 
 class _FormSplitter(HTMLParser):
-    """Splits a page into its <form> elements the way libxml2 (formasaurus's parser)
-    does, a <form> start tag closing any form still open, and turns each into a
-    normalised string of its markup without hidden inputs: equal strings are the
-    duplicate forms formasaurus's get_form_hash() finds."""
+    """Lists a page's <form> start tags and, for each, what two parsers make of it.
+
+    formasaurus numbers forms as libxml2 (lxml) builds them: every <form> start tag makes
+    a form, closing one still open. plg-audit parses with html5ever, which follows HTML5:
+    a <form> start tag is ignored while another form is open (until a </form> tag), and
+    <noscript> content is plain text (scripting on), so forms in it do not exist. For
+    each form this records its html5ever index (None when it has none) and its markup
+    as a normalised string without hidden inputs: equal strings stand for the duplicates
+    formasaurus's get_form_hash() finds. (That one serialises with lxml and drops only
+    hidden inputs that are children of the <form>, so it keeps 9 forms more.)
+    """
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.forms = []
+        self.forms = []       # markup tokens, one list per <form> start tag
+        self.html5_index = []  # index of the same form in an HTML5 parser's DOM, or None
         self._open = None
+        self._html5_open = False
+        self._in_noscript = False
 
     def handle_starttag(self, tag, attrs):
+        if tag == "noscript":
+            self._in_noscript = True
         if tag == "form":
             self._open = []
             self.forms.append(self._open)
+            if self._in_noscript or self._html5_open:
+                self.html5_index.append(None)
+            else:
+                self.html5_index.append(sum(i is not None for i in self.html5_index))
+                self._html5_open = True
         if self._open is None:
             return
         attrs = sorted((k, v or "") for k, v in attrs)
@@ -313,6 +330,10 @@ class _FormSplitter(HTMLParser):
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
+        if tag == "noscript":
+            self._in_noscript = False
+        elif tag == "form" and not self._in_noscript:
+            self._html5_open = False
         if self._open is not None:
             self._open.append(f"</{tag}>")
             if tag == "form":
@@ -323,15 +344,16 @@ class _FormSplitter(HTMLParser):
             self._open.append(" ".join(data.split()))
 
 
-def form_fingerprints(path: Path, expected: int):
-    """Fingerprints of a page's forms, or None when the split disagrees with the
-    annotation's form count (the page's forms are then all kept)."""
+def split_forms(path: Path, expected: int):
+    """([fingerprint], [html5ever index]) for a page's annotated forms. When the split
+    disagrees with the annotation's form count, every form gets a fingerprint of its
+    own (kept) and its annotated index."""
     splitter = _FormSplitter()
     splitter.feed(path.read_bytes().decode("utf-8", errors="replace"))
     splitter.close()
     if len(splitter.forms) != expected:
-        return None
-    return ["\n".join(tokens) for tokens in splitter.forms]
+        return [(str(path), i) for i in range(expected)], list(range(expected))
+    return ["\n".join(tokens) for tokens in splitter.forms], splitter.html5_index
 
 
 # --------------------------------------------------------------------------------------
@@ -416,14 +438,19 @@ def score(data: Dataset, results: dict) -> dict:
     misaligned = 0
     for gold in data.forms:
         ours_forms, _ = results[gold.page]
-        ours = None if ours_forms is None else ours_forms.get(gold.index)
+        ours = None if ours_forms is None else ours_forms.get(gold.our_index)
         pred = FAILED if ours_forms is None else MISSING if ours is None else ours["kind"]
         truth = gold_label(FORM_KINDS, gold.kind, pred)
         form_pairs.append((truth, pred))
-        where = {"page": gold.page, "url": gold.url, "form_index": gold.index}
+        where = {"page": gold.page, "url": gold.url, "form_index": gold.index,
+                 "our_index": gold.our_index}
         if truth != pred:
             form_errors.append({**where, "theirs": gold.kind, "expected": truth, "ours": pred})
-        if ours is None or not gold.fields_annotated:
+        if not gold.fields_annotated:
+            continue
+        fields["annotated"] += len(gold.fields)
+        if ours is None:
+            fields["in forms missing from our output"] += len(gold.fields)
             continue
 
         our_fields = {}
@@ -433,9 +460,8 @@ def score(data: Dataset, results: dict) -> dict:
         if our_fields and not set(our_fields) & set(gold.fields):
             misaligned += 1
         for name, theirs in sorted(gold.fields.items()):
-            fields["annotated"] += 1
             if FIELD_TYPES[theirs][0] is None:
-                fields["unmapped"] += 1
+                fields["unmapped type"] += 1
                 continue
             if name not in our_fields:
                 fields["not found by name"] += 1
@@ -450,18 +476,21 @@ def score(data: Dataset, results: dict) -> dict:
 
     signup = [(g == "signup", p == "signup") for g, p in form_pairs]
     failures = {p: err for p, (_, err) in sorted(results.items()) if err}
-    count_mismatch = sum(
-        1 for p, (forms, _) in results.items()
-        if forms is not None and len(forms) != data.pages[p]
-    )
+    count_mismatch = {
+        p: {"ours": len(forms), "expected": data.pages[p][1], "annotated": data.pages[p][0]}
+        for p, (forms, _) in sorted(results.items())
+        if forms is not None and len(forms) != data.pages[p][1]
+    }
     correct_fields = sum(g == p for g, p in field_pairs)
     return {
         "pages": {"run": len(results), "failed": len(failures),
-                  "form_count_differs": count_mismatch},
+                  "form_count_differs": len(count_mismatch)},
         "forms": {
             "evaluated": len(form_pairs),
             "dropped": dict(data.dropped),
             "missing": sum(p == MISSING for _, p in form_pairs),
+            "reindexed": sum(f.our_index not in (f.index, None) for f in data.forms),
+            "no_html5_counterpart": sum(f.our_index is None for f in data.forms),
             "accuracy": sum(g == p for g, p in form_pairs) / max(len(form_pairs), 1),
         },
         "signup": prf(sum(g and p for g, p in signup), sum(p and not g for g, p in signup),
@@ -476,6 +505,7 @@ def score(data: Dataset, results: dict) -> dict:
         "field_types": per_label(field_pairs, OUR_FIELD_TYPES),
         "field_confusion": confusion(field_pairs),
         "failures": failures,
+        "form_count_differs": count_mismatch,
         "form_errors": form_errors,
         "field_errors": field_errors,
     }
@@ -520,13 +550,17 @@ def fmt(x):
 
 def print_report(s: dict, show_errors: int, errors_for: str):
     pages, forms, fields = s["pages"], s["forms"], s["fields"]
-    print(f"\nPages run: {pages['run']}, failed: {pages['failed']}; "
-          f"pages whose <form> count differs from the annotation: {pages['form_count_differs']}")
+    print(f"\nPages run: {pages['run']}, failed: {pages['failed']}; pages where we list "
+          f"another number of <form>s than expected: {pages['form_count_differs']}")
     dropped = ", ".join(f"{n} {why}" for why, n in forms["dropped"].items())
     print(f"Forms evaluated: {forms['evaluated']} ({dropped} left out); "
-          f"missing from our output: {forms['missing']}")
+          f"missing from our output: {forms['missing']}, of which "
+          f"{forms['no_html5_counterpart']} are no form in HTML5 (nested, or in <noscript>); "
+          f"{forms['reindexed']} matched at another index for that reason")
     for page, err in list(s["failures"].items())[:10]:
         print(f"  failed: {page}: {err}")
+    if len(s["failures"]) > 10:
+        print(f"  … and {len(s['failures']) - 10} more")
 
     sg, base = s["signup"], BASELINE["signup"]
     print("\nSignup forms (formasaurus 'registration' vs every other kind)")
@@ -545,9 +579,10 @@ def print_report(s: dict, show_errors: int, errors_for: str):
         print(f"  {gold:15} " + ", ".join(f"{p}: {n}" for p, n in row.items()))
 
     print(f"\nFields in forms whose fields are all annotated: {fields.get('annotated', 0)}; "
-          f"matched by name: {fields.get('matched', 0)}; unmapped type: "
-          f"{fields.get('unmapped', 0)}; name not in our form: "
-          f"{fields.get('not found by name', 0)}; matched forms sharing no field name: "
+          f"matched by name: {fields['matched']}; left out: "
+          + ", ".join(f"{fields.get(why, 0)} {why}" for why in (
+              "unmapped type", "not found by name", "in forms missing from our output"))
+          + f"; forms of ours sharing no field name with theirs: "
           f"{fields['forms_with_no_common_name']}")
     print(f"Field accuracy: {fields['accuracy']:.1%} "
           f"(formasaurus (CV): {BASELINE['field_accuracy']:.0%})")
@@ -571,13 +606,17 @@ def print_report(s: dict, show_errors: int, errors_for: str):
                       if not errors_for or errors_for in (e["expected"], e["ours"])]
             return wanted[:show_errors]
 
+        def where(e):
+            i, ours = e["form_index"], e["our_index"]
+            return f"{i}" if ours == i else f"{i} (our #{ours})"
+
         print(f"\nMisclassified forms (pages under {data})")
         for e in pick(s["form_errors"]):
-            print(f"  {e['page']} form #{e['form_index']}: theirs {e['theirs']!r} "
+            print(f"  {e['page']} form #{where(e)}: theirs {e['theirs']!r} "
                   f"(= {e['expected']}), ours {e['ours']}   [{e['url']}]")
         print(f"\nMisclassified fields (pages under {data})")
         for e in pick(s["field_errors"]):
-            print(f"  {e['page']} form #{e['form_index']} field {e['field']!r}: theirs "
+            print(f"  {e['page']} form #{where(e)} field {e['field']!r}: theirs "
                   f"{e['theirs']!r} (= {e['expected']}), ours {e['ours']}")
 
 
@@ -611,7 +650,8 @@ def main() -> int:
     ap.add_argument("--data", metavar="DIR",
                     help="use formasaurus's data folder found here (holds index.json); "
                          "no virtualenv, no network")
-    ap.add_argument("--formasaurus-version", default=FORMASAURUS_VERSION)
+    ap.add_argument("--formasaurus-version", default=FORMASAURUS_VERSION, metavar="V",
+                    help="formasaurus release to install (default: %(default)s)")
     ap.add_argument("--keep-duplicates", action="store_true",
                     help="evaluate duplicate forms too (formasaurus drops them)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
@@ -622,8 +662,11 @@ def main() -> int:
     if args.print_mapping:
         print_mapping()
         return 0
-    probe = subprocess.run([args.bin, "forms", "--help"], capture_output=True)
-    if probe.returncode != 0:
+    try:
+        works = subprocess.run([args.bin, "forms", "--help"], capture_output=True).returncode == 0
+    except OSError:
+        works = False
+    if not works:
         log(f"{args.bin} has no working `forms` command; build it (cargo build --release) "
             "or pass --bin")
         return 2
@@ -633,10 +676,18 @@ def main() -> int:
     try:
         if args.data:
             folder = Path(args.data)
+            if not (folder / "index.json").is_file():
+                log(f"{folder} holds no index.json")
+                return 2
         else:
             venv = Path(args.venv) if args.venv else Path(
                 temp := tempfile.mkdtemp(prefix="formasaurus-bench-")) / "venv"
-            folder = install_formasaurus(venv, args.formasaurus_version)
+            try:
+                folder = install_formasaurus(venv, args.formasaurus_version)
+            except subprocess.CalledProcessError as e:
+                log(f"could not set up formasaurus ({e}); is PyPI reachable? "
+                    "--data DIR uses a data folder already on disk")
+                return 2
         log(f"formasaurus data: {folder}")
         data = load_dataset(folder, keep_duplicates=args.keep_duplicates)
         log(f"{len(data.forms)} annotated forms on {len({f.page for f in data.forms})} pages; "

@@ -21,6 +21,9 @@ pub struct Artifacts {
     pub dialogs: Vec<DialogRecord>,
     /// Hosts other than the product's own that any rendered page requested.
     pub third_party_hosts: Vec<String>,
+    /// The signup journey, when it was walked.
+    #[serde(default)]
+    pub journey: Option<JourneyArtifact>,
     /// Things that went wrong without stopping the audit.
     pub warnings: Vec<Problem>,
     /// Things that stopped a stage of the audit.
@@ -147,6 +150,9 @@ pub struct Link {
     /// `a` or `button` (an `input type=submit|button` counts as a button).
     pub kind: LinkKind,
     pub location: LinkLocation,
+    /// On a live page: the selector that finds the element again to click it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,4 +206,147 @@ impl Problem {
             message: message.into(),
         }
     }
+}
+
+/// How the signup journey ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The value moment was reached.
+    Completed,
+    /// A "check your inbox" wall (or the app sending the user back to it).
+    EmailVerification,
+    /// A CAPTCHA widget or the server's CAPTCHA message.
+    Captcha,
+    /// Payment details demanded before the app can be used.
+    CardRequired,
+    /// Only demo or contact-sales paths: no self-serve signup.
+    SalesGated,
+    /// A waitlist instead of a signup.
+    Waitlist,
+    /// Only social sign-in: no email signup.
+    SsoOnly,
+    /// No way to sign up was found.
+    NotFound,
+    /// Stopped before the first submission, as asked (`--no-submit`).
+    NotSubmitted,
+    /// Anything else, with the reason.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::EmailVerification => "email_verification",
+            Outcome::Captcha => "captcha",
+            Outcome::CardRequired => "card_required",
+            Outcome::SalesGated => "sales_gated",
+            Outcome::Waitlist => "waitlist",
+            Outcome::SsoOnly => "sso_only",
+            Outcome::NotFound => "not_found",
+            Outcome::NotSubmitted => "not_submitted",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// What a step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepAction {
+    /// The call to action that starts the signup.
+    CtaClick,
+    /// A form submitted.
+    Submit,
+    /// Continue / Next on an onboarding screen.
+    Continue,
+    /// Skip on an optional screen (invites, integrations…).
+    Skip,
+    /// The empty state's create action: the value moment's last step.
+    ValueAction,
+    /// A click a journey file asked for.
+    Click,
+}
+
+/// One value a step put into a control, for the human-time estimate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Input {
+    /// Typed text of this many characters.
+    Text { chars: usize },
+    /// A checkbox ticked or a radio button chosen.
+    Check,
+    /// An option chosen from a list.
+    Select,
+}
+
+/// Fields on a screen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldCount {
+    /// Visible fields filled or ticked.
+    pub total: usize,
+    /// Of those, the ones the user must fill (required by markup or by the server).
+    pub required: usize,
+}
+
+/// One user action that moved the journey forward, measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub n: usize,
+    pub action: StepAction,
+    /// The words on what was clicked.
+    pub label: String,
+    pub url_before: String,
+    pub url_after: String,
+    pub fields: FieldCount,
+    pub inputs: Vec<Input>,
+    /// Machine time from the action to the page settled.
+    pub ms: u64,
+    /// Viewport screenshot after the step, relative to the output directory.
+    pub screenshot: Option<String>,
+    /// What the step noticed: a validation error adapted to, optional steps offered…
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// What kind of wall stopped the journey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Blocker {
+    pub outcome: Outcome,
+    /// The words on the page that show it.
+    pub text: String,
+    pub url: String,
+    /// The element that shows it (a selector or a description), if one does.
+    pub element: Option<String>,
+    pub screenshot: Option<String>,
+}
+
+/// The signup journey from the home page to the value moment or a blocker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JourneyArtifact {
+    pub outcome: Outcome,
+    /// Why the journey ended where it did, in words.
+    pub reason: String,
+    /// The call to action followed from the home page.
+    pub entry: Option<Entry>,
+    pub sso_providers: Vec<String>,
+    pub steps: Vec<StepRecord>,
+    pub reached_value: bool,
+    pub blocker: Option<Blocker>,
+    /// The e-mail address used (the password is never recorded).
+    pub email: String,
+    /// Optional screens offered on the way (e.g. "invite teammates").
+    pub offered: Vec<String>,
+    /// With `--no-submit`: the form the journey would have filled.
+    pub would_submit: Option<crate::forms::FormRegion>,
+    /// Time spent on cookie banners and overlays, which are no steps.
+    pub overlay_ms: u64,
+}
+
+/// A call to action: where it points and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub url: String,
+    pub text: String,
 }

@@ -5,7 +5,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use regex::Regex;
+
+use crate::error::AuditError;
+use crate::forms::values::{Identity, DEFAULT_EMAIL};
 use crate::gather::browser::BrowserConfig;
+use crate::gather::journey::script::JourneyScript;
+use crate::gather::journey::{JourneyOptions, ValueGoal};
 use crate::gather::settle::SettlePolicy;
 use crate::gather::GatherOptions;
 
@@ -84,6 +90,41 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub browser: BrowserArgs,
+
+    #[command(flatten)]
+    pub journey: JourneyArgs,
+}
+
+/// How the signup journey is walked.
+#[derive(Debug, Args, Clone)]
+pub struct JourneyArgs {
+    /// Map the site only; do not walk the signup journey.
+    #[arg(long)]
+    pub no_journey: bool,
+
+    /// Stop before the first form submission and report the form that would have been filled.
+    #[arg(long)]
+    pub no_submit: bool,
+
+    /// The value moment is reached when this text appears.
+    #[arg(long, value_name = "TEXT")]
+    pub value_text: Option<String>,
+
+    /// The value moment is reached when an element matches this CSS selector.
+    #[arg(long, value_name = "CSS")]
+    pub value_selector: Option<String>,
+
+    /// The value moment is reached when the URL matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub value_url: Option<String>,
+
+    /// Scripted steps for what heuristics cannot guess (TOML; see the README).
+    #[arg(long, value_name = "FILE")]
+    pub journey: Option<PathBuf>,
+
+    /// E-mail for the test identity: a template with {id}, an address (gets +<id>), or a domain.
+    #[arg(long, value_name = "TEMPLATE", default_value = DEFAULT_EMAIL)]
+    pub email: String,
 }
 
 /// How the browser is found and driven.
@@ -115,11 +156,55 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 }
 
 impl RunArgs {
-    pub fn gather_options(&self, force_offline: bool) -> GatherOptions {
-        GatherOptions {
+    /// The gather options these flags ask for; a bad journey file or regex is invalid
+    /// configuration.
+    pub fn gather_options(
+        &self,
+        force_offline: bool,
+        run_id: &str,
+    ) -> Result<GatherOptions, AuditError> {
+        Ok(GatherOptions {
             max_pages: usize::from(self.max_pages),
             browser: self.browser.config(force_offline),
+            journey: if self.journey.no_journey {
+                None
+            } else {
+                Some(self.journey.options(run_id)?)
+            },
+        })
+    }
+}
+
+impl JourneyArgs {
+    pub fn options(&self, run_id: &str) -> Result<JourneyOptions, AuditError> {
+        let url = match &self.value_url {
+            Some(re) => Some(Regex::new(re).map_err(|e| {
+                AuditError::Config(format!(
+                    "--value-url is not a valid regular expression: {e}"
+                ))
+            })?),
+            None => None,
+        };
+        if self.email.trim().is_empty() || self.email.contains(char::is_whitespace) {
+            return Err(AuditError::Config(format!(
+                "--email '{}' is not an address, a domain or a template",
+                self.email
+            )));
         }
+        let script = match &self.journey {
+            Some(path) => Some(JourneyScript::load(path)?),
+            None => None,
+        };
+        Ok(JourneyOptions {
+            goal: ValueGoal {
+                text: self.value_text.clone(),
+                selector: self.value_selector.clone(),
+                url,
+            },
+            script,
+            no_submit: self.no_submit,
+            identity: Identity::new(run_id, &self.email),
+        })
     }
 }
 

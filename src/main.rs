@@ -10,7 +10,7 @@ use plg_audit::demo::{demo_site, server::ProductServer};
 use plg_audit::error::{AuditError, EXIT_BAD_CONFIG, EXIT_CANNOT_RUN, EXIT_OK};
 use plg_audit::progress::Progress;
 use plg_audit::report::summary;
-use plg_audit::run::{run_audit, AuditRequest, AuditRun};
+use plg_audit::run::{run_audit, run_id, AuditRequest, AuditRun};
 use plg_audit::{doctor, inspect, report};
 
 fn main() -> ExitCode {
@@ -113,10 +113,14 @@ fn main() -> ExitCode {
 }
 
 async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitCode {
+    let gather = match args.gather_options(offline, &run_id()) {
+        Ok(g) => g,
+        Err(e) => return fail_with(&e),
+    };
     let request = AuditRequest {
         target: url,
         out: args.out.clone(),
-        gather: args.gather_options(offline),
+        gather,
     };
     let progress = Progress::new(!quiet && !args.json);
     let run = match run_audit(&request, &progress).await {

@@ -22,6 +22,22 @@ pub struct AuditRequest {
     pub gather: GatherOptions,
 }
 
+/// A run id unique enough to plus-address one signup per run: the UTC time to the
+/// millisecond, e.g. "20261123t104514123".
+pub fn run_id() -> String {
+    let now = OffsetDateTime::now_utc();
+    format!(
+        "{:04}{:02}{:02}t{:02}{:02}{:02}{:03}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.millisecond()
+    )
+}
+
 /// A finished audit: the report, where it was written, and what stopped it, if anything.
 pub struct AuditRun {
     pub report: Report,

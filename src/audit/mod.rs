@@ -1,9 +1,11 @@
 //! Audit: judging artifacts. Pure functions from what was gathered to findings — no
 //! browser, no network, no files — so a saved run can be re-audited offline.
 //!
-//! For now it summarises the site map: which roles were found and which key pages a
-//! product-led site is expected to have but does not show. The checklist (`checks/`)
-//! builds on the same inputs.
+//! It summarises the site map (which roles were found, which key pages a product-led
+//! site is expected to have but does not show) and estimates a person's time on the
+//! signup journey ([`klm`]). The checklist (`checks/`) builds on the same inputs.
+
+pub mod klm;
 
 use std::collections::BTreeMap;
 

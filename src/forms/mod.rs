@@ -219,7 +219,7 @@ pub fn read_forms(html: &str, url: &url::Url) -> Vec<FormRegion> {
         .collect()
 }
 
-/// Marks every control on a live page with `data-plg-id` (a stable handle) and
+/// Marks every control, button and link on a live page with `data-plg-id` (a stable handle) and
 /// `data-plg-visible` (computed visibility: display, visibility, opacity, size,
 /// off-screen position, clipping, `hidden`, `aria-hidden`). A native checkbox hidden
 /// behind a styled label counts as visible when its label is. Returns the count.
@@ -241,7 +241,7 @@ pub const LIVE_ANNOTATOR: &str = r#"(() => {
     return true;
   };
   let n = 0;
-  for (const el of document.querySelectorAll('input, select, textarea, button, [role="button"], form')) {
+  for (const el of document.querySelectorAll('input, select, textarea, button, [role="button"], a[href], form')) {
     el.setAttribute('data-plg-id', String(n++));
     let v = shown(el);
     if (!v && (el.type === 'checkbox' || el.type === 'radio') && el.labels) {

@@ -386,6 +386,21 @@ impl Page {
         self.settle()
     }
 
+    /// Clicks the element `selector` finds (scrolled into view first). False when there
+    /// is no such element. The caller settles.
+    pub fn click(&self, selector: &str) -> Result<bool, AuditError> {
+        let sel = serde_json::to_string(selector).map_err(browser_error)?;
+        self.evaluate(&format!(
+            "(() => {{ const el = document.querySelector({sel}); if (!el) return false; \
+               el.scrollIntoView({{ block: 'center' }}); el.click(); return true; }})()"
+        ))
+    }
+
+    /// The bound of every settle-wait.
+    pub fn step_timeout(&self) -> Duration {
+        self.config.step_timeout
+    }
+
     /// URL in the address bar.
     pub fn url(&self) -> String {
         self.evaluate::<String>("location.href")

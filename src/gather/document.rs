@@ -134,9 +134,14 @@ impl PageDocument {
     }
 }
 
-/// Hidden by markup alone: the `hidden` attribute, aria-hidden, or an inline display:none.
+/// Hidden by markup: the `hidden` attribute, aria-hidden, an inline display:none — or,
+/// on an annotated live page, the browser's computed visibility.
 fn hidden_by_markup(e: ElementRef) -> bool {
     let v = e.value();
+    // Live pages carry the browser's computed answer (see forms::LIVE_ANNOTATOR).
+    if v.attr("data-plg-visible") == Some("0") {
+        return true;
+    }
     if v.attr("hidden").is_some() || v.attr("aria-hidden") == Some("true") {
         return true;
     }
@@ -239,6 +244,9 @@ fn read_link(e: ElementRef, base: &Url, hero: Option<NodeId>) -> Option<Link> {
         href,
         kind,
         location: location_of(e, hero),
+        selector: v
+            .attr("data-plg-id")
+            .map(|id| format!("[data-plg-id=\"{id}\"]")),
     })
 }
 

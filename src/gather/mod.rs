@@ -11,6 +11,7 @@ pub mod crawl;
 pub mod document;
 pub mod fetch;
 pub mod fill;
+pub mod journey;
 pub mod page_role;
 pub mod settle;
 pub mod site;
@@ -33,6 +34,8 @@ pub struct GatherOptions {
     /// Pages to visit at most, the home page included.
     pub max_pages: usize,
     pub browser: BrowserConfig,
+    /// How to walk the signup journey; None to map the site only.
+    pub journey: Option<journey::JourneyOptions>,
 }
 
 /// The result of gathering: always the artifacts, and the error that stopped the audit
@@ -175,7 +178,7 @@ pub async fn gather(
     }
 
     let crawl = Crawl {
-        site,
+        site: site.clone(),
         fetcher,
         page,
         max_pages: options.max_pages.max(1),
@@ -183,6 +186,12 @@ pub async fn gather(
         progress,
     };
     crawl.run(home, &mut artifacts).await;
+    drop(crawl);
+
+    if let (Some(b), Some(journey_options)) = (&browser, &options.journey) {
+        progress.stage("Walking the signup journey");
+        artifacts.journey = walk_journey(b, &site, journey_options, &store, &mut artifacts).await;
+    }
     if let Some(b) = &browser {
         artifacts.dialogs = b.dialogs();
     }
@@ -191,6 +200,46 @@ pub async fn gather(
         artifacts,
         fatal: browser_error,
     }
+}
+
+/// Walks the journey in its own tab. A journey that fails keeps its steps; one that
+/// cannot start at all is an error in the report, never a lost audit.
+async fn walk_journey(
+    browser: &Browser,
+    site: &Site,
+    options: &journey::JourneyOptions,
+    store: &ArtifactDir,
+    artifacts: &mut Artifacts,
+) -> Option<crate::artifacts::JourneyArtifact> {
+    let home = url::Url::parse(artifacts.home_url.as_deref()?).ok()?;
+    let pricing = artifacts
+        .pages
+        .iter()
+        .find(|p| p.role == PageRole::Pricing)
+        .and_then(|p| url::Url::parse(&p.url).ok());
+    let page = match browser.open_page(site.host_filter()) {
+        Ok(p) => p,
+        Err(e) => {
+            artifacts
+                .errors
+                .push(Problem::new("journey", None, e.to_string()));
+            return None;
+        }
+    };
+    // The browser is synchronous; the walk runs on this worker thread, which may block.
+    let journey = tokio::task::block_in_place(|| {
+        journey::walk(
+            &page,
+            site,
+            &home,
+            pricing.as_ref(),
+            options,
+            store,
+            artifacts,
+        )
+    });
+    page.close();
+    Some(journey)
 }
 
 /// A page known only by its response (e.g. a home page answering 404).

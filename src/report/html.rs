@@ -39,10 +39,32 @@ pub fn render(report: &Report, dir: &Path) -> Result<String, tera::Error> {
             })
         })
         .collect();
+    // One entry per journey step ("" when the step has no screenshot).
+    let journey_shots: Vec<String> = report
+        .signup
+        .iter()
+        .flat_map(|s| s.journey.iter())
+        .map(|step| {
+            step.screenshot
+                .as_ref()
+                .and_then(|f| data_uri(dir, f))
+                .unwrap_or_default()
+        })
+        .collect();
     let mut context = Context::from_serialize(report)?;
     context.insert("screenshots", &shots);
+    context.insert("journey_shots", &journey_shots);
     context.insert("host", &host_of(report));
     tera.render("report.html", &context)
+}
+
+/// A saved PNG as a data URI, so the report is one self-contained file.
+fn data_uri(dir: &Path, file: &str) -> Option<String> {
+    let png = std::fs::read(dir.join(file)).ok()?;
+    Some(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    ))
 }
 
 fn host_of(report: &Report) -> String {

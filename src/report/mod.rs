@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{Artifacts, DialogRecord, PageRole, Problem};
-use crate::audit::SiteSummary;
+use crate::artifacts::{
+    Artifacts, Blocker, DialogRecord, Entry, FieldCount, JourneyArtifact, Outcome, PageRole,
+    Problem, StepAction,
+};
+use crate::audit::{klm, SiteSummary};
 use crate::error::AuditError;
 
 /// Bumped whenever a field of report.json changes meaning or disappears.
@@ -37,6 +40,8 @@ pub struct Report {
     pub pages: Vec<ReportPage>,
     /// Pages per role, and expected roles not found.
     pub site: SiteSummary,
+    /// The signup journey, or null when it was not walked.
+    pub signup: Option<Signup>,
     /// Hosts outside the product's site that its pages requested.
     pub third_party_hosts: Vec<String>,
     pub dialogs: Vec<DialogRecord>,
@@ -63,6 +68,86 @@ pub struct ReportPage {
     pub rendered: bool,
     /// Relative path of the viewport screenshot, if one was taken.
     pub screenshot: Option<String>,
+}
+
+/// The signup journey in report.json.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Signup {
+    pub outcome: Outcome,
+    /// Why the journey ended there.
+    pub reason: String,
+    pub entry: Option<Entry>,
+    pub sso_providers: Vec<String>,
+    /// User actions that moved forward.
+    pub steps: usize,
+    pub fields: FieldCount,
+    pub reached_value: bool,
+    /// Machine time of all steps, action to settled.
+    pub machine_ms: u64,
+    /// Keystroke-Level-Model estimate for a person, waits included.
+    pub human_seconds: f64,
+    pub identity: SignupIdentity,
+    pub blocker: Option<Blocker>,
+    /// Optional screens offered and skipped (invites, integrations…).
+    pub offered: Vec<String>,
+    pub journey: Vec<JourneyStep>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignupIdentity {
+    pub email: String,
+}
+
+/// One step in report.json.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JourneyStep {
+    pub n: usize,
+    pub action: StepAction,
+    pub label: String,
+    /// URL after the step settled.
+    pub url: String,
+    pub fields: FieldCount,
+    pub ms: u64,
+    pub screenshot: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl Signup {
+    pub fn from_journey(j: &JourneyArtifact) -> Signup {
+        Signup {
+            outcome: j.outcome,
+            reason: j.reason.clone(),
+            entry: j.entry.clone(),
+            sso_providers: j.sso_providers.clone(),
+            steps: j.steps.len(),
+            fields: FieldCount {
+                total: j.steps.iter().map(|s| s.fields.total).sum(),
+                required: j.steps.iter().map(|s| s.fields.required).sum(),
+            },
+            reached_value: j.reached_value,
+            machine_ms: j.steps.iter().map(|s| s.ms).sum(),
+            human_seconds: (klm::human_seconds(j) * 10.0).round() / 10.0,
+            identity: SignupIdentity {
+                email: j.email.clone(),
+            },
+            blocker: j.blocker.clone(),
+            offered: j.offered.clone(),
+            journey: j
+                .steps
+                .iter()
+                .map(|s| JourneyStep {
+                    n: s.n,
+                    action: s.action,
+                    label: s.label.clone(),
+                    url: s.url_after.clone(),
+                    fields: s.fields,
+                    ms: s.ms,
+                    screenshot: s.screenshot.clone(),
+                    notes: s.notes.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Report {
@@ -97,6 +182,7 @@ impl Report {
                 })
                 .collect(),
             site,
+            signup: artifacts.journey.as_ref().map(Signup::from_journey),
             third_party_hosts: artifacts.third_party_hosts.clone(),
             dialogs: artifacts.dialogs.clone(),
             warnings: artifacts.warnings.clone(),
@@ -177,20 +263,33 @@ pub fn summary(report: &Report) -> Vec<String> {
     } else {
         report.third_party_hosts.join(", ")
     };
+    let signup = match &report.signup {
+        None => "Signup: not walked".to_string(),
+        Some(s) => {
+            let head = match s.outcome {
+                Outcome::Completed => format!("Signup: value reached in {} steps", s.steps),
+                o => format!("Signup: {} after {} steps", o.as_str(), s.steps),
+            };
+            format!(
+                "{head}, {} required fields, {:.1} s machine, ~{:.0} s for a person",
+                s.fields.required,
+                s.machine_ms as f64 / 1000.0,
+                s.human_seconds
+            )
+        }
+    };
     vec![
         format!(
-            "Audited {} in {seconds:.1} s: {} pages",
+            "Audited {} in {seconds:.1} s: {} pages ({})",
             report.home_url.as_deref().unwrap_or(&report.target),
-            report.pages.len()
-        ),
-        format!(
-            "Roles found: {}",
+            report.pages.len(),
             if roles.is_empty() {
                 "none".to_string()
             } else {
                 roles.join(", ")
             }
         ),
+        signup,
         format!("Key pages: {key_pages}"),
         format!("Third-party hosts requested: {hosts}"),
         format!(
