@@ -339,9 +339,32 @@ pub struct JourneyArtifact {
     /// Optional screens offered on the way (e.g. "invite teammates").
     pub offered: Vec<String>,
     /// With `--no-submit`: the form the journey would have filled.
-    pub would_submit: Option<crate::forms::FormRegion>,
+    pub would_submit: Option<PlannedForm>,
     /// Time spent on cookie banners and overlays, which are no steps.
     pub overlay_ms: u64,
+}
+
+/// A form the journey stopped in front of (`--no-submit`), with what it would have done
+/// to each field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedForm {
+    pub url: String,
+    pub kind: crate::forms::FormKind,
+    /// The submit control's words.
+    pub submit: Option<String>,
+    pub fields: Vec<PlannedField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedField {
+    pub label: String,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub field_type: crate::forms::FieldType,
+    pub required: bool,
+    pub visible: bool,
+    /// "type N characters", "choose an option", "tick", or why it is left alone.
+    pub plan: String,
 }
 
 /// A call to action: where it points and what it says.

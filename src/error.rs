@@ -50,6 +50,11 @@ pub enum AuditError {
     #[error("the browser stopped responding: {reason}")]
     Browser { reason: String },
 
+    /// A journey step that could not be carried out on the page (a button gone, a
+    /// journey-file step that matches nothing); the journey ends `failed` with it.
+    #[error("{reason}")]
+    StepFailed { reason: String },
+
     #[error("cannot write the report to {path}: {reason}")]
     Output { path: PathBuf, reason: String },
 

@@ -104,8 +104,9 @@ fn a_form_less_single_page_app_signup() {
         rows(signup),
         vec![
             row("name", "full_name", false, true),
-            row("email", "email", false, true),
-            row("password", "password", false, true),
+            // Nothing is marked required: the credentials every signup needs are.
+            row("email", "email", true, true),
+            row("password", "password", true, true),
         ]
     );
     // The app posts JSON with fetch() and routes to /app on the client.

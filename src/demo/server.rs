@@ -659,7 +659,14 @@ fn json_response(status: StatusCode, value: serde_json::Value) -> Response {
 /// The file a path names: itself, `<path>.html`, `<path>/index.html`, or the SPA fallback.
 fn find_file(site: &SiteState, path: &str) -> Option<(String, Vec<u8>)> {
     let clean = path.trim_matches('/');
-    if clean == "site.toml" || clean.rsplit('/').next().is_some_and(|f| f.starts_with('_')) {
+    let last = clean.rsplit('/').next().unwrap_or("");
+    // A sibling's directory is its own site, on its own origin.
+    let in_sibling = site
+        .spec
+        .sibling
+        .iter()
+        .any(|s| clean == s.dir || clean.starts_with(&format!("{}/", s.dir)));
+    if last == "site.toml" || last.starts_with('_') || in_sibling {
         return None;
     }
     let mut tries = Vec::new();

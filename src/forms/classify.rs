@@ -75,6 +75,70 @@ const CAPTCHA_WORDS: &[&str] = &[
     "code shown",
     "text in the image",
 ];
+/// Fields forms show or hide as other answers change (addresses, hints): hidden is not a trap.
+const CONDITIONAL: &[&str] = &[
+    "zip",
+    "postal",
+    "postcode",
+    "post code",
+    "house",
+    "house number",
+    "unit",
+    "unit number",
+    "apartment",
+    "suite",
+    "street",
+    "city",
+    "state",
+    "region",
+    "province",
+    "county",
+    "hint",
+    "resolution",
+    "image",
+    "other",
+];
+/// Names that mean "send me marketing": they decide before a label's "I agree".
+const MARKETING_NAMES: &[&str] = &[
+    "newsletter",
+    "mails",
+    "mailing",
+    "ads",
+    "advertising",
+    "optin",
+    "opt in",
+    "marketing",
+    "offers",
+    "promo",
+    "promotions",
+    "news",
+    "subscribe",
+    "subscription",
+];
+/// Names that mean "I accept the rules".
+const TERMS_NAMES: &[&str] = &[
+    "terms",
+    "tos",
+    "agree",
+    "agreement",
+    "accept",
+    "cgu",
+    "cgv",
+    "agb",
+    "conditions",
+    "condizioni",
+    "rules",
+    "legal",
+    "legals",
+    "disclaimer",
+    "consent",
+    "gdpr",
+    "privacy",
+    "zgoda",
+    "eula",
+    "policy",
+    "toc",
+];
 const MARKETING: &[&str] = &[
     "newsletter",
     "marketing",
@@ -314,6 +378,34 @@ const JOB_TITLE: &[&str] = &[
     "cargo",
     "puesto",
     "funcao",
+];
+/// Things people create in an app: "Document title" names one of these, not a job.
+const THINGS: &[&str] = &[
+    "document",
+    "project",
+    "board",
+    "page",
+    "note",
+    "task",
+    "invoice",
+    "survey",
+    "form",
+    "post",
+    "article",
+    "event",
+    "meeting",
+    "campaign",
+    "report",
+    "documento",
+    "projet",
+    "projekt",
+    "dokument",
+    "proyecto",
+    "projeto",
+    "tableau",
+    "formulaire",
+    "formular",
+    "formulario",
 ];
 const COUNTRY: &[&str] = &[
     "country",
@@ -686,6 +778,11 @@ fn any_phrase(text: &str, table: &[&'static str]) -> Option<&'static str> {
     table.iter().copied().find(|w| has_phrase(text, w))
 }
 
+/// Machine names that glue "captcha" to other words: "recaptcha_response", "captchacode".
+fn captcha_compound(machine: &str) -> bool {
+    machine.split_whitespace().any(|w| w.contains("captcha"))
+}
+
 /// "user[email_confirmation]", "fName", "pass2" → "user email confirmation", "f name", "pass 2".
 fn machine_words(raw: &str) -> String {
     let mut spaced = String::with_capacity(raw.len() + 8);
@@ -706,6 +803,9 @@ fn machine_words(raw: &str) -> String {
 
 /// Everything known about one field, normalized once.
 struct Signals {
+    /// The field's own label (label element, aria-label): what it is called.
+    own_label: String,
+    /// Everything a person reads near it: label, placeholder, title, nearby text.
     human: String,
     machine: String,
     /// The autocomplete token that names the field (the last one, e.g. "email" in "work email").
@@ -733,6 +833,7 @@ impl Signals {
             .unwrap_or("")
             .to_string();
         Signals {
+            own_label: normalize(&format!("{} {}", f.label, f.aria_label)),
             human,
             machine,
             autocomplete,
@@ -754,21 +855,42 @@ fn because(field_type: FieldType, reason: String) -> (FieldType, String) {
     (field_type, reason)
 }
 
-/// Decides one field's type. `earlier` are the types of the fields before it in the form.
-fn field_type(f: &RawField, s: &Signals, earlier: &[FieldType]) -> (FieldType, String) {
+/// Decides one field's type. `earlier` are the types of the fields before it in the
+/// form; `others_visible` tells whether a person sees other fields of the form (a field
+/// hidden on its own in a visible form is a trap; a whole hidden form is just closed).
+fn field_type(
+    f: &RawField,
+    s: &Signals,
+    earlier: &[FieldType],
+    others_visible: bool,
+) -> (FieldType, String) {
     let says = |table: &[&'static str]| s.mentions(table);
     let confirm = says(CONFIRM);
     let text_like = matches!(f.control, Control::Text | Control::TextArea);
 
     // Traps and robots first: a person never sees or fills these.
-    if let Some((_, w)) = any_phrase(&s.machine, CAPTCHA_WORDS)
-        .map(|w| ("name", w))
-        .or_else(|| any_phrase(&s.classes, CAPTCHA_WORDS).map(|w| ("class", w)))
-        .or_else(|| any_phrase(&s.human, CAPTCHA_WORDS).map(|w| ("label", w)))
-    {
+    let captcha = any_phrase(&s.machine, CAPTCHA_WORDS)
+        .or_else(|| captcha_compound(&s.machine).then_some("captcha"))
+        .or_else(|| any_phrase(&s.classes, CAPTCHA_WORDS))
+        .or_else(|| any_phrase(&s.human, CAPTCHA_WORDS));
+    if let Some(w) = captcha {
+        // A "captcha" box hidden in a visible form is a trap for robots, not a CAPTCHA.
+        if text_like && !f.visible && others_visible && f.control != Control::TextArea {
+            return because(
+                FieldType::Honeypot,
+                format!("named like a CAPTCHA (\"{w}\") but hidden from people"),
+            );
+        }
         return because(FieldType::Captcha, format!("mentions \"{w}\""));
     }
-    if text_like && !f.visible {
+    let conditional = any_phrase(&s.machine, CONDITIONAL).is_some();
+    if text_like
+        && !f.visible
+        && others_visible
+        && !f.readonly
+        && !conditional
+        && !matches!(s.input_type.as_str(), "password")
+    {
         let why = f
             .hidden_because
             .clone()
@@ -800,6 +922,17 @@ fn field_type(f: &RawField, s: &Signals, earlier: &[FieldType]) -> (FieldType, S
 
     match f.control {
         Control::Checkbox => {
+            // The name is the developer's own word for it; it decides before the label,
+            // which often mixes "I agree" into a marketing opt-in and vice versa.
+            if let Some(w) = any_phrase(&s.machine, MARKETING_NAMES) {
+                return because(
+                    FieldType::MarketingOptIn,
+                    format!("a checkbox named \"{w}\""),
+                );
+            }
+            if let Some(w) = any_phrase(&s.machine, TERMS_NAMES) {
+                return because(FieldType::Terms, format!("a checkbox named \"{w}\""));
+            }
             if let Some((at, w)) = says(REMEMBER) {
                 return because(
                     FieldType::RememberMe,
@@ -899,8 +1032,11 @@ fn field_type(f: &RawField, s: &Signals, earlier: &[FieldType]) -> (FieldType, S
                     format!("{why}, and its {at} says \"{w}\""),
                 );
             }
-            if earlier.contains(&FieldType::Email) {
-                return because(FieldType::EmailConfirm, format!("{why}, the form's second"));
+            if earlier.contains(&FieldType::Email) && has_phrase(&s.machine, "2") {
+                return because(
+                    FieldType::EmailConfirm,
+                    format!("{why}, the form's second, numbered 2"),
+                );
             }
             return because(FieldType::Email, why);
         }
@@ -952,16 +1088,19 @@ fn field_type(f: &RawField, s: &Signals, earlier: &[FieldType]) -> (FieldType, S
         (FieldType::JobTitle, JOB_TITLE),
         (FieldType::Message, MESSAGE),
     ];
-    // The label a person reads decides before the developer's names do.
-    for source in ["label", "name"] {
-        let text = if source == "label" {
-            &s.human
-        } else {
-            &s.machine
+    // The label a person reads decides before hints and examples ("Project name",
+    // placeholder "e.g. Website redesign"), and those before the developer's names.
+    for source in ["label", "hint", "name"] {
+        let text = match source {
+            "label" => &s.own_label,
+            "hint" => &s.human,
+            _ => &s.machine,
         };
         for (t, table) in ordered {
             if let Some(w) = any_phrase(text, table) {
-                if t == FieldType::JobTitle && looks_like_salutation(f) {
+                if t == FieldType::JobTitle
+                    && (looks_like_salutation(f) || any_phrase(&s.human, THINGS).is_some())
+                {
                     continue;
                 }
                 return because(t, format!("its {source} says \"{w}\""));
@@ -1102,9 +1241,16 @@ fn required_of(f: &RawField) -> Option<String> {
 pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
     let mut types: Vec<FieldType> = Vec::new();
     let mut fields: Vec<Field> = Vec::new();
+    let text_like = |f: &RawField| matches!(f.control, Control::Text | Control::TextArea);
+    let visible_text_fields = raw
+        .fields
+        .iter()
+        .filter(|f| f.visible && text_like(f))
+        .count();
     for f in &raw.fields {
         let signals = Signals::of(f);
-        let (field_type, reason) = field_type(f, &signals, &types);
+        let others_visible = visible_text_fields > usize::from(f.visible && text_like(f));
+        let (field_type, reason) = field_type(f, &signals, &types, others_visible);
         types.push(field_type);
         let required_reason = if matches!(field_type, FieldType::Honeypot) {
             None
@@ -1128,6 +1274,9 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
     }
     settle_name_pairs(&mut fields);
     let (kind, kind_reason) = form_kind(&raw, &fields, page_title, url);
+    if kind == FormKind::Signup {
+        credentials_required(&mut fields);
+    }
     FormRegion {
         index: raw.index,
         kind,
@@ -1138,6 +1287,27 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
         submit: raw.submit,
         fields,
         selector: raw.selector,
+    }
+}
+
+/// A signup form that marks nothing required (validation left to the server, as many
+/// single-page apps do) still cannot go through without its credentials: a person knows
+/// the e-mail address and password must be given.
+fn credentials_required(fields: &mut [Field]) {
+    if fields.iter().any(|f| f.required) {
+        return;
+    }
+    for f in fields.iter_mut().filter(|f| f.visible) {
+        if matches!(
+            f.field_type,
+            FieldType::Email
+                | FieldType::EmailConfirm
+                | FieldType::Password
+                | FieldType::PasswordConfirm
+        ) {
+            f.required = true;
+            f.required_reason = Some("a signup needs it (the form marks nothing required)".into());
+        }
     }
 }
 

@@ -58,6 +58,8 @@ pub struct RawField {
     pub tabindex: Option<i32>,
     pub required_attr: bool,
     pub aria_required: bool,
+    /// readonly or disabled: shown, but nobody types into it.
+    pub readonly: bool,
     pub visible: bool,
     /// Why the field is not visible (None when it is).
     pub hidden_because: Option<String>,
@@ -447,6 +449,7 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
         tabindex: v.attr("tabindex").and_then(|t| t.trim().parse().ok()),
         required_attr: v.attr("required").is_some(),
         aria_required: v.attr("aria-required") == Some("true"),
+        readonly: v.attr("readonly").is_some() || v.attr("disabled").is_some(),
         visible,
         hidden_because,
         constraints: Constraints {
@@ -456,6 +459,7 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
             pattern: v.attr("pattern").map(str::to_string),
             min: v.attr("min").map(str::to_string),
             max: v.attr("max").map(str::to_string),
+            inputmode: v.attr("inputmode").map(|m| m.trim().to_ascii_lowercase()),
             options,
         },
         selector: selector_of(control),

@@ -144,6 +144,9 @@ pub struct Constraints {
     pub pattern: Option<String>,
     pub min: Option<String>,
     pub max: Option<String>,
+    /// The `inputmode` attribute: "numeric" or "decimal" ask for a number in a text box.
+    #[serde(default)]
+    pub inputmode: Option<String>,
     pub options: Vec<Choice>,
 }
 

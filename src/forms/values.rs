@@ -298,6 +298,7 @@ fn generic_candidates(f: &Field, who: &Identity) -> Vec<String> {
         "date" => vec!["1990-01-15".into()],
         "month" => vec!["2027-01".into()],
         "time" => vec!["09:30".into()],
+        _ if asks_for_a_number(f) => vec!["450".into(), "450.00".into(), "1".into()],
         _ => {
             let label = normalize(&f.label);
             let word = if label.contains("workspace")
@@ -311,6 +312,41 @@ fn generic_candidates(f: &Field, who: &Identity) -> Vec<String> {
             vec![word, "Test".into(), "1".into()]
         }
     }
+}
+
+/// Words on a text box that wants a number: an amount, a price, a quantity.
+const NUMBER_WORDS: &[&str] = &[
+    "amount",
+    "price",
+    "total",
+    "quantity",
+    "qty",
+    "budget",
+    "rate",
+    "cost",
+    "fee",
+    "montant",
+    "prix",
+    "quantite",
+    "betrag",
+    "preis",
+    "menge",
+    "importe",
+    "precio",
+    "cantidad",
+    "valor",
+    "quantidade",
+    "preco",
+];
+
+/// A text box that wants a number: `inputmode="numeric|decimal"`, or labelled as an amount.
+fn asks_for_a_number(f: &Field) -> bool {
+    matches!(
+        f.constraints.inputmode.as_deref(),
+        Some("numeric" | "decimal")
+    ) || NUMBER_WORDS
+        .iter()
+        .any(|w| crate::text::has_phrase(&normalize(&f.label), w))
 }
 
 /// Whether `value` satisfies the field's declared length and pattern.

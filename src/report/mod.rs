@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
     Artifacts, Blocker, DialogRecord, Entry, FieldCount, JourneyArtifact, Outcome, PageRole,
-    Problem, StepAction,
+    PlannedForm, Problem, StepAction,
 };
 use crate::audit::{klm, SiteSummary};
 use crate::error::AuditError;
@@ -91,6 +91,9 @@ pub struct Signup {
     /// Optional screens offered and skipped (invites, integrations…).
     pub offered: Vec<String>,
     pub journey: Vec<JourneyStep>,
+    /// With `--no-submit`: the form the journey stopped in front of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_submit: Option<PlannedForm>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,6 +135,7 @@ impl Signup {
             },
             blocker: j.blocker.clone(),
             offered: j.offered.clone(),
+            would_submit: j.would_submit.clone(),
             journey: j
                 .steps
                 .iter()

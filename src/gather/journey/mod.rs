@@ -21,8 +21,8 @@ use regex::Regex;
 use url::Url;
 
 use crate::artifacts::{
-    Artifacts, Blocker, Entry, FieldCount, Input, JourneyArtifact, Outcome, Problem, StepAction,
-    StepRecord,
+    Artifacts, Blocker, Entry, FieldCount, Input, JourneyArtifact, Outcome, PlannedField,
+    PlannedForm, Problem, StepAction, StepRecord,
 };
 use crate::error::AuditError;
 use crate::forms::values::{plan, Action, Identity, Plan};
@@ -107,6 +107,7 @@ pub fn walk(
         submitted: false,
         adapted: HashSet::new(),
         pending_inputs: Vec::new(),
+        scripted_fields: HashSet::new(),
         passwords_tried: 0,
     };
     let result = walker.run(home, pricing);
@@ -144,6 +145,8 @@ struct Walker<'a> {
     adapted: HashSet<String>,
     /// Inputs made by scripted fills, counted into the next scripted step.
     pending_inputs: Vec<(Input, bool)>,
+    /// Fields the journey file filled: a submission keeps their values.
+    scripted_fields: HashSet<String>,
     passwords_tried: usize,
 }
 
@@ -281,6 +284,9 @@ impl Walker<'_> {
                 Outcome::Completed,
                 format!("the value moment: {}", self.goal_words()),
             );
+        }
+        if let Some(moved) = self.signed_out(&screen)? {
+            return Ok(moved);
         }
         if let Some((outcome, text, element)) =
             screen.blocker(self.signed_up || self.submitted, !self.submitted)
@@ -432,7 +438,7 @@ impl Walker<'_> {
                     self.page.visit(href)?;
                 }
                 None => {
-                    return Err(AuditError::Browser {
+                    return Err(AuditError::StepFailed {
                         reason: format!("the button \"{}\" is gone from the page", link.text),
                     })
                 }
@@ -477,7 +483,7 @@ impl Walker<'_> {
     /// Fills and submits a form as one step, adapting once to a refusal.
     fn submit_step(&mut self, screen: &Screen, form: &FormRegion) -> Result<Moved, AuditError> {
         if self.options.no_submit && !self.submitted {
-            self.journey.would_submit = Some(form.clone());
+            self.journey.would_submit = Some(planned(form, &self.identity, &self.page.url()));
             return self.end(
                 Outcome::NotSubmitted,
                 format!(
@@ -527,22 +533,22 @@ impl Walker<'_> {
             let key = format!("{}#{}", before, form.selector);
             if self.adapted.insert(key) {
                 // One adaptation: learn what the refusal says, fill again, submit again.
-                self.record(
-                    action,
-                    &submit_text,
-                    before.clone(),
-                    started,
-                    inputs,
-                    vec![format!("refused: {refusal}")],
-                );
+                // The refused attempt moved nobody forward: it is part of this one step,
+                // whose time covers both attempts.
                 let again = Screen::read(self.page)?;
-                let Some(form_again) = again.forms.iter().find(|f| f.kind == form.kind).cloned()
-                else {
+                let Some(form_again) = same_form(&again, form) else {
+                    self.record(
+                        action,
+                        &submit_text,
+                        before,
+                        started,
+                        inputs,
+                        vec![format!("refused: {refusal}")],
+                    );
                     return Ok(Moved::On);
                 };
                 let adapted = self.adapt(&form_again, &refusal);
-                notes.push(format!("adapted to \"{refusal}\": {adapted}"));
-                let started = Instant::now();
+                notes.push(format!("refused once (\"{refusal}\"), then {adapted}"));
                 inputs = self.fill_form(&adapted_form(&form_again, &refusal))?;
                 submit(self.page, &form_again)?;
                 let after = Screen::read(self.page)?;
@@ -601,6 +607,9 @@ impl Walker<'_> {
             return Ok(Moved::On);
         }
         let now = Screen::read(self.page)?;
+        if let Some(moved) = self.signed_out(&now)? {
+            return Ok(moved);
+        }
         let shows_typed = typed
             .iter()
             .any(|t| t.len() >= 3 && now.text.contains(&normalize(t)));
@@ -614,6 +623,24 @@ impl Walker<'_> {
             return self.end(Outcome::Completed, format!("the value moment: {what}"));
         }
         Ok(Moved::On)
+    }
+
+    /// After signing up, a screen asking to log in means the app let the user go: that
+    /// ends the journey (it is no result of a create action).
+    fn signed_out(&mut self, now: &Screen) -> Result<Option<Moved>, AuditError> {
+        let asks_to_log_in =
+            now.form(&[FormKind::Login]).is_some() && now.form(&[FormKind::Signup]).is_none();
+        if !(self.signed_up && asks_to_log_in) {
+            return Ok(None);
+        }
+        self.end(
+            Outcome::Failed,
+            format!(
+                "the app signed the new user out: {} asks to log in",
+                now.url
+            ),
+        )
+        .map(Some)
     }
 
     /// A create button in the app: click it; if it opens a form, the next screen fills it.
@@ -638,6 +665,9 @@ impl Walker<'_> {
             return Ok(Moved::On);
         }
         let now = Screen::read(self.page)?;
+        if let Some(moved) = self.signed_out(&now)? {
+            return Ok(moved);
+        }
         let opened_form = now
             .forms
             .iter()
@@ -658,11 +688,16 @@ impl Walker<'_> {
         let mut inputs = Vec::new();
         for (i, p) in plan(form, &self.identity) {
             let f = &form.fields[i];
+            if self.scripted_fields.contains(&f.selector) {
+                continue;
+            }
             if let Plan::Do(a) = p {
                 inputs.push((input_of(&a), f.required));
                 actions.push(a);
             }
         }
+        inputs.append(&mut self.pending_inputs);
+        self.scripted_fields.clear();
         let filled = fill(self.page, &actions)?;
         if let Some(bad) = filled.iter().find(|f| !f.ok) {
             tracing::warn!(selector = %bad.selector, problem = ?bad.problem, "a field did not keep its value");
@@ -800,6 +835,7 @@ impl Walker<'_> {
                     },
                     f.required,
                 ));
+                self.scripted_fields.insert(f.selector.clone());
                 Ok(Moved::On)
             }
             ScriptStep::Choose { field, option } => {
@@ -826,6 +862,7 @@ impl Walker<'_> {
                 };
                 fill(self.page, &[action])?;
                 self.pending_inputs.push((Input::Select, f.required));
+                self.scripted_fields.insert(f.selector.clone());
                 Ok(Moved::On)
             }
             ScriptStep::Submit => {
@@ -869,6 +906,7 @@ impl Walker<'_> {
             });
         }
         let inputs = std::mem::take(&mut self.pending_inputs);
+        self.scripted_fields.clear();
         // A click that sends what was filled counts as a submission.
         self.submitted |= !inputs.is_empty();
         let action = if first {
@@ -878,6 +916,39 @@ impl Walker<'_> {
         };
         self.record(action, &link.text, before, started, inputs, Vec::new());
         Ok(Moved::On)
+    }
+}
+
+/// What filling `form` would do to each field (the password itself is never shown).
+fn planned(form: &FormRegion, identity: &Identity, url: &str) -> PlannedForm {
+    let mut fields: Vec<PlannedField> = form
+        .fields
+        .iter()
+        .map(|f| PlannedField {
+            label: f.label.clone(),
+            name: f.name.clone(),
+            field_type: f.field_type,
+            required: f.required,
+            visible: f.visible,
+            plan: String::new(),
+        })
+        .collect();
+    for (i, p) in plan(form, identity) {
+        fields[i].plan = match p {
+            Plan::Do(Action::Text { value, .. }) => {
+                format!("type {} characters", value.chars().count())
+            }
+            Plan::Do(Action::Select { .. }) => "choose an option".into(),
+            Plan::Do(Action::Check { checked: true, .. }) => "tick".into(),
+            Plan::Do(Action::Check { checked: false, .. }) => "untick".into(),
+            Plan::Leave(why) => format!("leave: {why}"),
+        };
+    }
+    PlannedForm {
+        url: url.to_string(),
+        kind: form.kind,
+        submit: form.submit.as_ref().map(|s| s.text.clone()),
+        fields,
     }
 }
 
@@ -907,6 +978,25 @@ fn typed_values(form: &FormRegion, identity: &Identity) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The refused form as the page shows it again: the same element, else a form of the same
+/// kind with the same fields (never another form of that kind, such as a log-out button).
+fn same_form(screen: &Screen, form: &FormRegion) -> Option<FormRegion> {
+    let names = |f: &FormRegion| -> Vec<Option<String>> {
+        f.fields.iter().map(|x| x.name.clone()).collect()
+    };
+    screen
+        .forms
+        .iter()
+        .find(|f| f.selector == form.selector && f.kind == form.kind)
+        .or_else(|| {
+            screen
+                .forms
+                .iter()
+                .find(|f| f.kind == form.kind && names(f) == names(form))
+        })
+        .cloned()
 }
 
 /// Whether a submission left the user where they were: same URL and the same form.

@@ -97,7 +97,7 @@ impl Screen {
                 .href
                 .as_deref()
                 .and_then(|h| Url::parse(h).ok())
-                .map(|u| format!("{} {}", u.host_str().unwrap_or(""), u.path()))
+                .map(|u| format!("{}{}", u.host_str().unwrap_or(""), u.path()))
                 .unwrap_or_default()
                 .to_ascii_lowercase();
             let offers = [

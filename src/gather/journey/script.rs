@@ -134,7 +134,7 @@ impl JourneyScript {
 
 /// The error for a scripted step that cannot be carried out.
 pub fn missing(index: usize, what: &str) -> AuditError {
-    AuditError::Browser {
+    AuditError::StepFailed {
         reason: format!("journey file step {}: {what}", index + 1),
     }
 }
