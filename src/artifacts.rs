@@ -24,10 +24,24 @@ pub struct Artifacts {
     /// The signup journey, when it was walked.
     #[serde(default)]
     pub journey: Option<JourneyArtifact>,
+    /// How long each phase of gathering took (the tool's own time included).
+    #[serde(default)]
+    pub timings: PhaseTimings,
     /// Things that went wrong without stopping the audit.
     pub warnings: Vec<Problem>,
     /// Things that stopped a stage of the audit.
     pub errors: Vec<Problem>,
+}
+
+/// Wall time of each gathering phase, in milliseconds. Chromium starts while the home
+/// page is fetched, so `browser_start_ms` overlaps `home_fetch_ms`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseTimings {
+    pub home_fetch_ms: u64,
+    pub browser_start_ms: u64,
+    /// Discovery: rendering the home page and visiting the rest of the site.
+    pub crawl_ms: u64,
+    pub journey_ms: u64,
 }
 
 /// The role a page plays in the product's public site.
@@ -342,6 +356,10 @@ pub struct JourneyArtifact {
     pub would_submit: Option<PlannedForm>,
     /// Time spent on cookie banners and overlays, which are no steps.
     pub overlay_ms: u64,
+    /// Time spent loading pages outside any step (the home page, the pricing page,
+    /// common signup paths tried).
+    #[serde(default)]
+    pub navigation_ms: u64,
 }
 
 /// A form the journey stopped in front of (`--no-submit`), with what it would have done

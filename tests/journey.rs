@@ -239,3 +239,18 @@ click = "Take the product tour"
         "{roles:?}"
     );
 }
+
+#[test]
+fn a_journey_file_that_does_not_parse_exits_3_naming_its_line() {
+    let out = out_dir();
+    let script = journey_file(
+        out.path(),
+        "[[step]]\nclick = \"Start free\"\n\n[[step]]\ntap = \"Next\"\n",
+    );
+    let o = audit("http://127.0.0.1:9/", out.path(), &["--journey", &script]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(
+        common::stderr(&o),
+        format!("plg-audit: invalid configuration: journey file {script}: line 5: unknown field `tap`, expected one of `click`, `click_selector`, `fill`, `choose`, `wait_for_text`, `submit`")
+    );
+}

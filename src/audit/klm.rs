@@ -80,6 +80,7 @@ mod tests {
             offered: Vec::new(),
             would_submit: None,
             overlay_ms: 0,
+            navigation_ms: 0,
         };
         // Step 1: M + P + C + 0.5 s wait = 3.15; step 2: 2.65 + 1.0 wait
         // + typing (P + C + H + 10 K + H = 4.9) + a tick (P + C = 1.3) = 9.85.

@@ -18,7 +18,7 @@ pub mod site;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::artifacts::{Artifacts, PageArtifact, PageRole, Problem};
 use crate::error::AuditError;
@@ -111,7 +111,11 @@ pub async fn gather(
 
     // Chromium starts while the home page is fetched.
     let browser_config = options.browser.clone();
-    let launching = tokio::task::spawn_blocking(move || Browser::launch(browser_config));
+    let started = Instant::now();
+    let launching = tokio::task::spawn_blocking(move || {
+        let launched = Browser::launch(browser_config);
+        (launched, millis(started.elapsed()))
+    });
 
     let timeout = options.browser.step_timeout.max(Duration::from_secs(5));
     let fetcher = match Fetcher::new(&http_user_agent(), timeout) {
@@ -123,6 +127,7 @@ pub async fn gather(
         Ok(home) => home,
         Err(e) => return fail(artifacts, "home", Some(target.as_str()), e),
     };
+    artifacts.timings.home_fetch_ms = millis(started.elapsed());
     if home.status >= 400 {
         artifacts.pages.push(bare_page(&home));
         let error = AuditError::HomeStatus {
@@ -146,8 +151,11 @@ pub async fn gather(
     let site = Site::new(home.url.clone());
     progress.stage("Starting Chromium");
     let (browser, browser_error) = match launching.await {
-        Ok(Ok(b)) => (Some(b), None),
-        Ok(Err(e)) => (None, Some(e)),
+        Ok((Ok(b), ms)) => {
+            artifacts.timings.browser_start_ms = ms;
+            (Some(b), None)
+        }
+        Ok((Err(e), _)) => (None, Some(e)),
         Err(e) => (
             None,
             Some(AuditError::Browser {
@@ -185,12 +193,16 @@ pub async fn gather(
         store: &store,
         progress,
     };
+    let crawling = Instant::now();
     crawl.run(home, &mut artifacts).await;
     drop(crawl);
+    artifacts.timings.crawl_ms = millis(crawling.elapsed());
 
     if let (Some(b), Some(journey_options)) = (&browser, &options.journey) {
         progress.stage("Walking the signup journey");
+        let walking = Instant::now();
         artifacts.journey = walk_journey(b, &site, journey_options, &store, &mut artifacts).await;
+        artifacts.timings.journey_ms = millis(walking.elapsed());
     }
     if let Some(b) = &browser {
         artifacts.dialogs = b.dialogs();
@@ -240,6 +252,10 @@ async fn walk_journey(
     });
     page.close();
     Some(journey)
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A page known only by its response (e.g. a home page answering 404).

@@ -27,15 +27,10 @@ pub fn render(report: &Report, dir: &Path) -> Result<String, tera::Error> {
         .pages
         .iter()
         .filter_map(|p| {
-            let file = p.screenshot.as_ref()?;
-            let png = std::fs::read(dir.join(file)).ok()?;
             Some(Shot {
                 title: format!("{} — {}", p.role, p.title),
                 url: p.url.clone(),
-                data_uri: format!(
-                    "data:image/png;base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(png)
-                ),
+                data_uri: data_uri(dir, p.screenshot.as_ref()?)?,
             })
         })
         .collect();
@@ -51,9 +46,16 @@ pub fn render(report: &Report, dir: &Path) -> Result<String, tera::Error> {
                 .unwrap_or_default()
         })
         .collect();
+    let blocker_shot = report
+        .signup
+        .as_ref()
+        .and_then(|s| s.blocker.as_ref()?.screenshot.as_ref())
+        .and_then(|f| data_uri(dir, f))
+        .unwrap_or_default();
     let mut context = Context::from_serialize(report)?;
     context.insert("screenshots", &shots);
     context.insert("journey_shots", &journey_shots);
+    context.insert("blocker_shot", &blocker_shot);
     context.insert("host", &host_of(report));
     tera.render("report.html", &context)
 }

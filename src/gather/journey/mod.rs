@@ -102,6 +102,7 @@ pub fn walk(
             offered: Vec::new(),
             would_submit: None,
             overlay_ms: 0,
+            navigation_ms: 0,
         },
         signed_up: false,
         submitted: false,
@@ -185,7 +186,7 @@ impl Walker<'_> {
     }
 
     fn run(&mut self, home: &Url, pricing: Option<&Url>) -> Result<(), AuditError> {
-        self.page.visit(home.as_str())?;
+        self.navigate(home.as_str())?;
         self.dismiss_overlays()?;
         if let Some(script) = self.options.script.clone() {
             if let Moved::Done = self.run_script(&script)? {
@@ -222,7 +223,7 @@ impl Walker<'_> {
         }
         // No call to action on the home page: the pricing page's plan buttons.
         if let Some(pricing) = pricing {
-            self.page.visit(pricing.as_str())?;
+            self.navigate(pricing.as_str())?;
             self.dismiss_overlays()?;
             let plans = Screen::read(self.page)?;
             if let Some(cta) = intent::ranked(&plans.doc.links)
@@ -238,7 +239,7 @@ impl Walker<'_> {
             let Ok(url) = self.site.home().join(path) else {
                 continue;
             };
-            let visit = self.page.visit(url.as_str())?;
+            let visit = self.navigate(url.as_str())?;
             let ok = visit.document.as_ref().is_none_or(|d| d.status < 400);
             if !ok {
                 continue;
@@ -258,10 +259,10 @@ impl Walker<'_> {
                 demo.link.text
             );
             let element = demo.link.href.clone();
-            self.page.visit(self.site.home().as_str())?;
+            self.navigate(self.site.home().as_str())?;
             return self.blocked(Outcome::SalesGated, text, element);
         }
-        self.page.visit(self.site.home().as_str())?;
+        self.navigate(self.site.home().as_str())?;
         self.blocked(
             Outcome::NotFound,
             "no link, button or common path leads to a signup".into(),
@@ -736,6 +737,15 @@ impl Walker<'_> {
         } else {
             format!("now filling {}", named.join(", "))
         }
+    }
+
+    /// Opens `url` outside any step (the home page, the pricing page, common signup paths)
+    /// and counts the wait as the site's time.
+    fn navigate(&mut self, url: &str) -> Result<crate::gather::browser::Visit, AuditError> {
+        let started = Instant::now();
+        let visit = self.page.visit(url);
+        self.journey.navigation_ms += u64::try_from(started.elapsed().as_millis()).unwrap_or(0);
+        visit
     }
 
     /// Dismisses cookie banners and similar overlays (rejecting when allowed). Not a step.

@@ -87,7 +87,13 @@ impl JourneyScript {
     }
 
     pub fn parse(text: &str) -> Result<JourneyScript, String> {
-        let file: File = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        let file: File = toml::from_str(text).map_err(|e| match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: {}", e.message())
+            }
+            None => e.message().to_string(),
+        })?;
         let mut steps = Vec::new();
         for (i, raw) in file.step.into_iter().enumerate() {
             let n = i + 1;
@@ -189,8 +195,9 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_key_is_named() {
-        let e = JourneyScript::parse("[[step]]\ntap = \"A\"\n").unwrap_err();
-        assert!(e.contains("unknown field `tap`"), "{e}");
+    fn an_unknown_key_is_named_with_its_line() {
+        let e =
+            JourneyScript::parse("[[step]]\nclick = \"A\"\n\n[[step]]\ntap = \"B\"\n").unwrap_err();
+        assert!(e.starts_with("line 5: unknown field `tap`"), "{e}");
     }
 }
