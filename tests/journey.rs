@@ -254,3 +254,63 @@ fn a_journey_file_that_does_not_parse_exits_3_naming_its_line() {
         format!("plg-audit: invalid configuration: journey file {script}: line 5: unknown field `tap`, expected one of `click`, `click_selector`, `fill`, `choose`, `wait_for_text`, `submit`")
     );
 }
+
+/// Copies fixture `name` into a temporary directory, with `extra` appended to its site.toml.
+fn fixture_variant(name: &str, extra: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        &common::repo_path(&format!("tests/fixtures/{name}")),
+        dir.path(),
+    );
+    let toml = dir.path().join("site.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str(extra);
+    std::fs::write(&toml, text).unwrap();
+    dir
+}
+
+#[test]
+fn a_step_whose_page_never_arrives_ends_the_journey_and_keeps_the_audit() {
+    // The backend hangs on the first onboarding screen, right after the signup.
+    let variant = fixture_variant(
+        "journey-wizard",
+        "\n[[route]]\npath = \"/onboarding/1\"\ndelay_ms = 6000\nbody = \"<h1>Tell us about you</h1>\"\n",
+    );
+    let site = plg_audit::demo::server::ProductServer::serve_dir(variant.path()).unwrap();
+    let out = out_dir();
+    let o = audit(site.url(), out.path(), &["--step-timeout", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let r = report(out.path());
+    let signup = &r["signup"];
+    assert_eq!(signup["outcome"], "failed");
+    let reason = signup["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("step 2 timed out: http://127.0.0.1:")
+            && reason.ends_with("/onboarding/1 was still loading after 2 s (--step-timeout)"),
+        "{reason}"
+    );
+    let actions: Vec<&str> = signup["journey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["cta_click", "submit"]);
+    let roles = common::page_roles(&r, site.url().trim_end_matches('/'));
+    assert!(
+        roles.contains(&("/pricing".to_string(), "pricing".to_string())),
+        "{roles:?}"
+    );
+}

@@ -158,6 +158,9 @@ struct RouteSpec {
     content_type: Option<String>,
     #[serde(default)]
     body: String,
+    /// Answer only after this long: a slow or hung backend.
+    #[serde(default)]
+    delay_ms: u64,
 }
 
 fn ok_status() -> u16 {
@@ -378,6 +381,9 @@ async fn handle(
         .and_then(|id| site.shared.sessions.lock().ok()?.get(id).cloned());
 
     if let Some(route) = site.spec.route.iter().find(|r| r.path == path) {
+        if route.delay_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(route.delay_ms)).await;
+        }
         return fixed_route(&site, route);
     }
     if method == Method::POST {

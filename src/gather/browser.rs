@@ -282,6 +282,8 @@ pub struct Page {
     tab: Arc<Tab>,
     activity: Arc<PageActivity>,
     config: BrowserConfig,
+    /// How the latest settle-wait ended.
+    last_settle: std::sync::Mutex<Option<Settled>>,
 }
 
 impl Page {
@@ -349,6 +351,7 @@ impl Page {
             tab,
             activity,
             config: browser.config.clone(),
+            last_settle: std::sync::Mutex::new(None),
         })
     }
 
@@ -375,8 +378,32 @@ impl Page {
 
     /// The settle-wait (see [`super::settle`]), bounded by the step timeout.
     pub fn settle(&self) -> Settled {
-        self.activity
-            .wait_settled(&self.config.settle, self.config.step_timeout)
+        let settled = self
+            .activity
+            .wait_settled(&self.config.settle, self.config.step_timeout);
+        if let Ok(mut last) = self.last_settle.lock() {
+            *last = Some(settled);
+        }
+        settled
+    }
+
+    /// Stops a navigation that never arrives (a person pressing Esc), so the page can be
+    /// read and photographed as it stands.
+    pub fn stop_loading(&self) {
+        if let Err(e) = self.tab.call_method(Cdp::StopLoading(None)) {
+            tracing::debug!(error = %e, "could not stop loading");
+        }
+        self.activity.dom_content_loaded();
+    }
+
+    /// Whether the latest settle-wait ran out of time with the page never arriving
+    /// (still loading, or waiting on the product's own server).
+    pub fn stalled(&self) -> bool {
+        self.last_settle
+            .lock()
+            .ok()
+            .and_then(|l| *l)
+            .is_some_and(|s| s.stalled)
     }
 
     /// The settle-wait after a user action: the quiet windows start at the action, so

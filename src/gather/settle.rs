@@ -68,6 +68,10 @@ pub struct Settled {
     pub elapsed: Duration,
     /// False when the step timeout passed first.
     pub quiet: bool,
+    /// When the timeout passed first: the document was still loading, or a request to
+    /// the product's own site was still open — the page never arrived, as opposed to a
+    /// page that arrived and keeps animating or polling.
+    pub stalled: bool,
 }
 
 #[derive(Debug)]
@@ -349,14 +353,19 @@ impl PageActivity {
                     return Settled {
                         elapsed: now - start,
                         quiet: true,
+                        stalled: false,
                     }
                 }
                 Some(at) => at,
             };
             if now >= deadline {
+                let first_party_open = state.inflight.values().any(|f| {
+                    f.first_party && now.saturating_duration_since(f.since) < policy.long_request
+                });
                 return Settled {
                     elapsed: now - start,
                     quiet: false,
+                    stalled: state.document_loading || first_party_open,
                 };
             }
             let wait = wake_at.min(deadline).saturating_duration_since(now);

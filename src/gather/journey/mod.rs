@@ -109,6 +109,7 @@ pub fn walk(
         adapted: HashSet::new(),
         pending_inputs: Vec::new(),
         scripted_fields: HashSet::new(),
+        stalled_at: None,
         passwords_tried: 0,
     };
     let result = walker.run(home, pricing);
@@ -148,6 +149,8 @@ struct Walker<'a> {
     pending_inputs: Vec<(Input, bool)>,
     /// Fields the journey file filled: a submission keeps their values.
     scripted_fields: HashSet<String>,
+    /// The URL a step was still loading when its settle-wait ran out.
+    stalled_at: Option<String>,
     passwords_tried: usize,
 }
 
@@ -270,8 +273,27 @@ impl Walker<'_> {
         )
     }
 
+    /// The journey's end when the last action's page never arrived within the step timeout.
+    fn stalled(&mut self) -> Option<Result<Moved, AuditError>> {
+        if !self.page.stalled() {
+            return None;
+        }
+        let after = self.journey.steps.last().map_or(0, |s| s.n);
+        let url = self.stalled_at.take().unwrap_or_else(|| self.page.url());
+        Some(self.end(
+            Outcome::Failed,
+            format!(
+                "step {after} timed out: {url} was still loading after {} s (--step-timeout)",
+                self.page.step_timeout().as_secs_f64()
+            ),
+        ))
+    }
+
     /// Reads the current screen and takes the one action a new user would.
     fn next_screen(&mut self) -> Result<Moved, AuditError> {
+        if let Some(end) = self.stalled() {
+            return end;
+        }
         self.dismiss_overlays()?;
         let screen = Screen::read(self.page)?;
         for p in screen.sso_providers() {
@@ -462,6 +484,10 @@ impl Walker<'_> {
         notes: Vec<String>,
     ) {
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if self.page.stalled() {
+            self.stalled_at = Some(self.page.url());
+            self.page.stop_loading();
+        }
         let n = self.journey.steps.len() + 1;
         let screenshot = self.shot(&format!("{n:02}"));
         self.journey.steps.push(StepRecord {
@@ -514,6 +540,10 @@ impl Walker<'_> {
         let started = Instant::now();
         let mut inputs = self.fill_form(form)?;
         submit(self.page, form)?;
+        if self.page.stalled() {
+            self.record(action, &submit_text, before, started, inputs, Vec::new());
+            return self.stalled().unwrap_or(Ok(Moved::On));
+        }
         self.page.follow_popups(self.site)?;
         let mut notes = Vec::new();
         let after = Screen::read(self.page)?;
