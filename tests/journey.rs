@@ -99,6 +99,10 @@ labelled! {
 fn no_submit_stops_in_front_of_the_signup_form_and_shows_the_plan() {
     let out = out_dir();
     let signup = journey_of("journey-tricky", out.path(), &["--no-submit"]);
+    assert_eq!(
+        common::schema_errors(&report(out.path())),
+        Vec::<String>::new()
+    );
     assert_eq!(signup["outcome"], "not_submitted");
     assert_eq!(signup["steps"], 1, "only the call to action was taken");
     let form = &signup["would_submit"];
@@ -293,6 +297,7 @@ fn a_step_whose_page_never_arrives_ends_the_journey_and_keeps_the_audit() {
     let o = audit(site.url(), out.path(), &["--step-timeout", "2"]);
     assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
     let r = report(out.path());
+    assert_eq!(common::schema_errors(&r), Vec::<String>::new());
     let signup = &r["signup"];
     assert_eq!(signup["outcome"], "failed");
     let reason = signup["reason"].as_str().unwrap();

@@ -64,3 +64,14 @@ pub fn page_roles(report: &serde_json::Value, origin: &str) -> Vec<(String, Stri
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
+
+/// Every way `report` breaks the shipped JSON Schema (empty when it conforms).
+pub fn schema_errors(report: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(plg_audit::report::JSON_SCHEMA).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
