@@ -50,6 +50,13 @@ const HONEYPOT_WORDS: &[&str] = &[
     "don t fill",
     "if you are human",
     "bot field",
+    "bottest",
+    "tastyhoney",
+    "honey",
+    "left unchanged",
+    "should be left blank",
+    "required but not really",
+    "gform validation container",
     "nicht ausfullen",
     "leer lassen",
     "laisser vide",
@@ -60,6 +67,7 @@ const HONEYPOT_WORDS: &[&str] = &[
     "deixe em branco",
     "nao preencha",
 ];
+/// Words that name a CAPTCHA or a robot check on their own, in a label or a name.
 const CAPTCHA_WORDS: &[&str] = &[
     "captcha",
     "recaptcha",
@@ -72,8 +80,69 @@ const CAPTCHA_WORDS: &[&str] = &[
     "enter the characters",
     "type the characters",
     "characters shown",
+    "characters you see",
     "code shown",
+    "code you see",
+    "code above",
+    "word above",
+    "type the word",
     "text in the image",
+    "code in the image",
+    "code in the picture",
+    "security check",
+    "spam protection",
+    "spam check",
+    "anti spam",
+    "antispam",
+    "anti robot",
+    "anti robots",
+    "anti bot",
+    "antibot",
+    "are you human",
+    "are you a human",
+    "not a robot",
+    "human verification",
+    "humanverify",
+    "human verify",
+    "seccode",
+    "vvcode",
+    "visual verify",
+    "visual verification",
+    "verification image",
+    "image verification",
+    "spamschutz",
+    "sicherheitsabfrage",
+    "sicherheitsuberprufung",
+    "grafische sicherheitsuberprufung",
+    "code de securite",
+    "antirobot",
+    "codigo de verificacion",
+    "kod bezopasnosti",
+    "proverochnyi kod",
+    "sluchainyi vopros",
+];
+/// Words that ask for a code or an answer: a CAPTCHA when a challenge image sits beside
+/// the box, or when the label poses a sum.
+const CODE_WORDS: &[&str] = &[
+    "code",
+    "security code",
+    "verification code",
+    "verify code",
+    "confirmation code",
+    "enter the code",
+    "verification",
+    "verify",
+    "answer",
+    "characters",
+    "letters",
+    "digits",
+    "word",
+    "sicherheitscode",
+    "zeichen",
+    "codigo",
+    "copie el codigo",
+    "kod",
+    "znaky",
 ];
 /// Fields forms show or hide as other answers change (addresses, hints): hidden is not a trap.
 const CONDITIONAL: &[&str] = &[
@@ -97,6 +166,8 @@ const CONDITIONAL: &[&str] = &[
     "resolution",
     "image",
     "other",
+    "date",
+    "datepicker",
 ];
 /// Names that mean "send me marketing": they decide before a label's "I agree".
 const MARKETING_NAMES: &[&str] = &[
@@ -225,6 +296,8 @@ const REMEMBER: &[&str] = &[
     "lembrar de mim",
     "manter conectado",
 ];
+/// Words for "search" in labels, buttons, form names and actions (EN, DE, FR, ES, PT, IT,
+/// NL, PL, SV, HU, LT, RU, JA/ZH as transliterated by [`normalize`]).
 const SEARCH: &[&str] = &[
     "search",
     "suche",
@@ -232,21 +305,62 @@ const SEARCH: &[&str] = &[
     "rechercher",
     "recherche",
     "buscar",
+    "busca",
+    "buscador",
     "busqueda",
     "pesquisar",
     "pesquisa",
+    "cerca",
+    "ricerca",
+    "zoeken",
+    "zoek",
+    "szukaj",
+    "wyszukaj",
+    "sok",
+    "kereses",
+    "ieskoti",
+    "paieska",
+    "poisk",
+    "iskat",
+    "naiti",
+    "jian suo",
+    "sou suo",
 ];
-const SEARCH_NAMES: &[&str] = &[
+/// Button words that submit a one-box form without saying what it does.
+const GO_WORDS: &[&str] = &["go", "ok", "find", "finden", "trouver", "encontrar", "los"];
+/// Words inside a text box's name that make it a search box ("txtSearch", "p_keyword").
+const SEARCH_NAME_WORDS: &[&str] = &[
     "q",
     "query",
     "search",
-    "s",
+    "searchterm",
+    "searchtext",
+    "searchstring",
+    "searchword",
+    "searchbox",
     "keyword",
     "keywords",
-    "term",
-    "searchterm",
-    "search query",
+    "suchbegriff",
+    "recherche",
+    "buscar",
+    "busqueda",
+];
+/// Short names that mean a search box only in a form that searches ("s", "text").
+const SEARCH_FORM_NAMES: &[&str] = &[
+    "s",
     "k",
+    "kw",
+    "qs",
+    "term",
+    "terms",
+    "text",
+    "mot",
+    "mots",
+    "words",
+    "query string",
+    "find",
+    "what",
+    "request",
 ];
 const EMAIL: &[&str] = &[
     "email",
@@ -812,6 +926,8 @@ struct Signals {
     autocomplete: String,
     input_type: String,
     classes: String,
+    /// The name attribute alone, as words.
+    name: String,
 }
 
 impl Signals {
@@ -839,6 +955,7 @@ impl Signals {
             autocomplete,
             input_type: f.constraints.input_type.clone(),
             classes: machine_words(&f.classes),
+            name: machine_words(f.name.as_deref().unwrap_or("")),
         }
     }
 
@@ -855,18 +972,30 @@ fn because(field_type: FieldType, reason: String) -> (FieldType, String) {
     (field_type, reason)
 }
 
-/// Decides one field's type. `earlier` are the types of the fields before it in the
-/// form; `others_visible` tells whether a person sees other fields of the form (a field
-/// hidden on its own in a visible form is a trap; a whole hidden form is just closed).
-fn field_type(
-    f: &RawField,
-    s: &Signals,
-    earlier: &[FieldType],
+/// What a field's type depends on beyond the field itself.
+struct FieldContext<'a> {
+    /// The types of the fields before it in the form.
+    earlier: &'a [FieldType],
+    /// Whether a person sees other fields of the form (a field hidden on its own in a
+    /// visible form is a trap; a whole hidden form is just closed).
     others_visible: bool,
-) -> (FieldType, String) {
+    /// How many other fields the element that hides this one hides too: a hidden
+    /// section (shown when a choice asks for it) rather than a trap.
+    hidden_with: usize,
+    /// Why the form looks like a search form, if it does.
+    searches: Option<&'a str>,
+    /// Whether it is the form's first visible plain text box.
+    first_text_box: bool,
+}
+
+/// Decides one field's type.
+fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, String) {
     let says = |table: &[&'static str]| s.mentions(table);
     let confirm = says(CONFIRM);
     let text_like = matches!(f.control, Control::Text | Control::TextArea);
+    let earlier = cx.earlier;
+    // Hidden on its own in a form a person sees: nobody is meant to fill it.
+    let hidden_alone = !f.visible && cx.others_visible && cx.hidden_with == 0;
 
     // Traps and robots first: a person never sees or fills these.
     let captcha = any_phrase(&s.machine, CAPTCHA_WORDS)
@@ -875,7 +1004,7 @@ fn field_type(
         .or_else(|| any_phrase(&s.human, CAPTCHA_WORDS));
     if let Some(w) = captcha {
         // A "captcha" box hidden in a visible form is a trap for robots, not a CAPTCHA.
-        if text_like && !f.visible && others_visible && f.control != Control::TextArea {
+        if text_like && hidden_alone && f.control != Control::TextArea {
             return because(
                 FieldType::Honeypot,
                 format!("named like a CAPTCHA (\"{w}\") but hidden from people"),
@@ -883,10 +1012,14 @@ fn field_type(
         }
         return because(FieldType::Captcha, format!("mentions \"{w}\""));
     }
-    let conditional = any_phrase(&s.machine, CONDITIONAL).is_some();
+    if let Some(why) = challenge(f, s) {
+        return because(FieldType::Captcha, why);
+    }
+    let conditional = any_phrase(&s.machine, CONDITIONAL)
+        .or_else(|| any_phrase(&s.classes, CONDITIONAL))
+        .is_some();
     if text_like
-        && !f.visible
-        && others_visible
+        && hidden_alone
         && !f.readonly
         && !conditional
         && !matches!(s.input_type.as_str(), "password")
@@ -1008,8 +1141,20 @@ fn field_type(
     if s.input_type == "search" || f.constraints.input_type == "search" {
         return because(FieldType::Search, "an input of type search".into());
     }
-    if let Some(w) = SEARCH_NAMES.iter().find(|w| s.machine == **w) {
-        return because(FieldType::Search, format!("named \"{w}\""));
+    let plain_text_box =
+        f.control == Control::Text && matches!(s.input_type.as_str(), "text" | "search");
+    if plain_text_box {
+        if let Some(w) = any_phrase(&s.name, SEARCH_NAME_WORDS) {
+            return because(FieldType::Search, format!("its name says \"{w}\""));
+        }
+        if let Some(why) = cx.searches {
+            if let Some(w) = SEARCH_FORM_NAMES.iter().find(|w| s.name == **w) {
+                return because(
+                    FieldType::Search,
+                    format!("named \"{w}\" in a form that searches ({why})"),
+                );
+            }
+        }
     }
     if let Some(w) = any_phrase(&s.human, SEARCH) {
         if f.control == Control::Text {
@@ -1076,6 +1221,14 @@ fn field_type(
             return t;
         }
     }
+    if let Some(why) = cx.searches.filter(|_| plain_text_box && cx.first_text_box) {
+        if says(EMAIL).is_none() && says(USERNAME).is_none() {
+            return because(
+                FieldType::Search,
+                format!("the first text box of a form that searches ({why})"),
+            );
+        }
+    }
     let ordered: [(FieldType, &[&'static str]); 10] = [
         (FieldType::Phone, PHONE),
         (FieldType::CompanySize, COMPANY_SIZE),
@@ -1113,7 +1266,94 @@ fn field_type(
     if f.control == Control::TextArea {
         return because(FieldType::Message, "a multi-line text box".into());
     }
+    if let Some(image) = f.beside_image.as_ref().filter(|i| i.named) {
+        if f.control == Control::Text && s.input_type == "text" {
+            return because(
+                FieldType::Captcha,
+                format!(
+                    "a text box beside a CAPTCHA-like image ({})",
+                    image.description
+                ),
+            );
+        }
+    }
     because(FieldType::Other, "no signal names what it asks for".into())
+}
+
+/// Codes that are not CAPTCHAs even beside an image: postal codes, coupons, phone parts.
+const NOT_CHALLENGE: &[&str] = &[
+    "zip",
+    "postal",
+    "postcode",
+    "post code",
+    "promo",
+    "coupon",
+    "voucher",
+    "discount",
+    "gift",
+    "referral",
+    "invitation",
+    "invite",
+    "area code",
+    "country code",
+    "sms",
+    "phone",
+    "card",
+    "cvv",
+    "cvc",
+    "qty",
+    "quantity",
+];
+
+/// A CAPTCHA told by its layout: a box asking for a code beside a challenge image, or a
+/// label that poses a sum ("3 + 4 =", "What is 1 plus 1?").
+fn challenge(f: &RawField, s: &Signals) -> Option<String> {
+    if f.control != Control::Text || !matches!(s.input_type.as_str(), "text" | "number") {
+        return None;
+    }
+    if s.mentions(NOT_CHALLENGE).is_some() {
+        return None;
+    }
+    if let Some(image) = &f.beside_image {
+        if let Some((at, w)) = s.mentions(CODE_WORDS) {
+            return Some(format!(
+                "its {at} says \"{w}\" beside a CAPTCHA-like image ({})",
+                image.description
+            ));
+        }
+    }
+    poses_sum(&format!("{} {} {}", f.label, f.nearby, f.placeholder))
+        .map(|sum| format!("its label poses a sum (\"{sum}\")"))
+}
+
+/// "6 + 3 =", "1+1=?", "what is 2 plus 5": the arithmetic question of a CAPTCHA.
+fn poses_sum(label: &str) -> Option<String> {
+    let text = collapse(label);
+    let chars: Vec<char> = text.chars().collect();
+    let digit_near = |i: usize, step: isize| {
+        let mut j = i as isize + step;
+        while j >= 0 && (j as usize) < chars.len() && chars[j as usize] == ' ' {
+            j += step;
+        }
+        j >= 0 && (j as usize) < chars.len() && chars[j as usize].is_ascii_digit()
+    };
+    let operator = chars.iter().enumerate().any(|(i, c)| {
+        matches!(c, '+' | '×' | '*' | '-' | '=') && digit_near(i, -1) && {
+            *c == '='
+                || digit_near(i, 1)
+                || chars
+                    .get(i + 1..)
+                    .is_some_and(|r| r.iter().skip_while(|c| **c == ' ').next() == Some(&'='))
+        }
+    });
+    let n = normalize(&text);
+    let worded = ["plus", "minus", "times"].iter().any(|w| has_phrase(&n, w))
+        && n.split(' ').any(|t| t.chars().all(|c| c.is_ascii_digit()));
+    (operator || worded).then(|| text.chars().take(40).collect())
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// "Name", "Your name", "Full name" — but not "Workspace name" or "Project name".
@@ -1237,6 +1477,48 @@ fn required_of(f: &RawField) -> Option<String> {
         .map(|w| format!("its label says \"{w}\""))
 }
 
+/// Why a form looks like a search form: `role="search"`, a form named or an action
+/// pointing at "search", or a button that says "Search" — None otherwise.
+fn searches(raw: &RawForm) -> Option<String> {
+    let named = machine_words(&raw.attributes);
+    if let Some(w) = any_phrase(&named, SEARCH) {
+        return Some(format!("the form is named \"{w}\""));
+    }
+    let action = raw
+        .action
+        .as_deref()
+        .map(|a| machine_words(&a.replace(['/', '-', '_', '.', '?', '=', '&'], " ")))
+        .unwrap_or_default();
+    if let Some(w) = any_phrase(&action, SEARCH) {
+        return Some(format!("its action says \"{w}\""));
+    }
+    let button = normalize(raw.submit.as_ref().map_or("", |s| s.text.as_str()));
+    if let Some(w) = any_phrase(&button, SEARCH) {
+        return Some(format!("its button says \"{w}\""));
+    }
+    // One box and a button that only says "Go" (or shows an icon): a search box.
+    let visible_text: Vec<&RawField> = raw
+        .fields
+        .iter()
+        .filter(|f| f.visible && matches!(f.control, Control::Text | Control::TextArea))
+        .collect();
+    let one_plain_box = visible_text.len() == 1
+        && visible_text[0].control == Control::Text
+        && matches!(
+            visible_text[0].constraints.input_type.as_str(),
+            "text" | "search"
+        );
+    if one_plain_box && (button.is_empty() || GO_WORDS.contains(&button.as_str())) {
+        let said = if button.is_empty() {
+            "a button without words".to_string()
+        } else {
+            format!("the button \"{button}\"")
+        };
+        return Some(format!("a single text box and {said}"));
+    }
+    None
+}
+
 /// Classifies a raw form region: its fields, then the form as a whole.
 pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
     let mut types: Vec<FieldType> = Vec::new();
@@ -1247,10 +1529,28 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
         .iter()
         .filter(|f| f.visible && text_like(f))
         .count();
-    for f in &raw.fields {
+    let searches = searches(&raw);
+    let first_text_box = raw.fields.iter().position(|f| {
+        f.visible
+            && f.control == Control::Text
+            && matches!(f.constraints.input_type.as_str(), "text" | "search")
+    });
+    for (i, f) in raw.fields.iter().enumerate() {
         let signals = Signals::of(f);
-        let others_visible = visible_text_fields > usize::from(f.visible && text_like(f));
-        let (field_type, reason) = field_type(f, &signals, &types, others_visible);
+        let cx = FieldContext {
+            earlier: &types,
+            others_visible: visible_text_fields > usize::from(f.visible && text_like(f)),
+            hidden_with: f.hidden_by.map_or(0, |by| {
+                raw.fields
+                    .iter()
+                    .filter(|o| o.hidden_by == Some(by))
+                    .count()
+                    .saturating_sub(1)
+            }),
+            searches: searches.as_deref(),
+            first_text_box: first_text_box == Some(i),
+        };
+        let (field_type, reason) = field_type(f, &signals, &cx);
         types.push(field_type);
         let required_reason = if matches!(field_type, FieldType::Honeypot) {
             None
@@ -1449,8 +1749,31 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         );
     }
 
+    let personal = [
+        FieldType::Email,
+        FieldType::Username,
+        FieldType::Phone,
+        FieldType::FullName,
+        FieldType::FirstName,
+        FieldType::LastName,
+        FieldType::Message,
+    ]
+    .into_iter()
+    .any(has);
     if has(FieldType::Search) && visible_inputs.len() <= 2 {
         return r(FormKind::Search, "a search box".into());
+    }
+    if has(FieldType::Search) && !personal {
+        return r(
+            FormKind::Search,
+            "a search box among filters, nothing personal".into(),
+        );
+    }
+    if let Some(why) = searches(raw).filter(|_| !personal) {
+        return r(
+            FormKind::Search,
+            format!("{why}, and it asks for nothing personal"),
+        );
     }
     let identifies = has(FieldType::Email) || has(FieldType::Username);
     if identifies && visible_inputs.len() <= 2 {
