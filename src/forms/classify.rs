@@ -986,6 +986,8 @@ struct FieldContext<'a> {
     searches: Option<&'a str>,
     /// Whether it is the form's first visible plain text box.
     first_text_box: bool,
+    /// How many fields of the form are named like a CAPTCHA.
+    captcha_boxes: usize,
 }
 
 /// Decides one field's type.
@@ -1003,8 +1005,9 @@ fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, Strin
         .or_else(|| any_phrase(&s.classes, CAPTCHA_WORDS))
         .or_else(|| any_phrase(&s.human, CAPTCHA_WORDS));
     if let Some(w) = captcha {
-        // A "captcha" box hidden in a visible form is a trap for robots, not a CAPTCHA.
-        if text_like && hidden_alone && f.control != Control::TextArea {
+        // A "captcha" box hidden in a visible form is a trap for robots, not a CAPTCHA —
+        // unless it is one of several CAPTCHA boxes the page shows one at a time.
+        if text_like && hidden_alone && f.control != Control::TextArea && cx.captcha_boxes <= 1 {
             return because(
                 FieldType::Honeypot,
                 format!("named like a CAPTCHA (\"{w}\") but hidden from people"),
@@ -1347,8 +1350,11 @@ fn poses_sum(label: &str) -> Option<String> {
         }
     });
     let n = normalize(&text);
-    let worded = ["plus", "minus", "times"].iter().any(|w| has_phrase(&n, w))
-        && n.split(' ').any(|t| t.chars().all(|c| c.is_ascii_digit()));
+    let tokens: Vec<&str> = n.split(' ').collect();
+    let number = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    let worded = tokens
+        .windows(3)
+        .any(|w| number(w[0]) && matches!(w[1], "plus" | "minus" | "times") && number(w[2]));
     (operator || worded).then(|| text.chars().take(40).collect())
 }
 
@@ -1535,6 +1541,11 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
             && f.control == Control::Text
             && matches!(f.constraints.input_type.as_str(), "text" | "search")
     });
+    let captcha_boxes = raw
+        .fields
+        .iter()
+        .filter(|f| captcha_compound(&Signals::of(f).machine))
+        .count();
     for (i, f) in raw.fields.iter().enumerate() {
         let signals = Signals::of(f);
         let cx = FieldContext {
@@ -1549,6 +1560,7 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
             }),
             searches: searches.as_deref(),
             first_text_box: first_text_box == Some(i),
+            captcha_boxes,
         };
         let (field_type, reason) = field_type(f, &signals, &cx);
         types.push(field_type);

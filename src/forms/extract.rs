@@ -140,22 +140,25 @@ const HIDING_CLASSES: [&str; 15] = [
 /// An offset at least this far negative (in px) puts an element off-screen; smaller
 /// negative margins are layout (centring a box with `margin-left: -380px`).
 const OFF_SCREEN_PX: f32 = -500.0;
-/// Words in an image's src, alt, id, class or title that mark a CAPTCHA picture.
-const CHALLENGE_IMAGE_WORDS: [&str; 13] = [
+/// Parts of words in an image's src, alt, id, class or title that mark a CAPTCHA picture.
+const CHALLENGE_IMAGE_PARTS: [&str; 13] = [
     "captcha",
     "seccode",
-    "secu",
-    "verif",
+    "secimg",
+    "secuimg",
+    "securitycode",
+    "verifycode",
+    "verificationcode",
+    "humanverif",
     "vvc",
     "imgval",
     "antispam",
     "antibot",
-    "robot",
     "bebot",
-    "challenge",
-    "human",
-    "code",
 ];
+/// Whole words in those attributes that mark a CAPTCHA picture.
+const CHALLENGE_IMAGE_WORDS: [&str; 6] =
+    ["code", "codes", "kod", "robot", "verify", "verification"];
 /// Script extensions: an image served by one is generated per visit.
 const SCRIPT_EXTENSIONS: [&str; 6] = [".php", ".asp", ".aspx", ".cgi", ".jsp", ".pl"];
 
@@ -440,40 +443,52 @@ fn hiding_declaration(block: &str) -> Option<String> {
     None
 }
 
-/// Controls that sit beside a challenge-like image, with no other control in between
-/// (an image right before a control, or right after it): how CAPTCHA pictures are laid out.
+/// Controls that sit beside a challenge-like image, with no other control in between:
+/// the text box right after the image, else the control right before it — how CAPTCHA
+/// pictures are laid out.
 fn challenge_images(doc: &Html) -> HashMap<NodeId, ChallengeImage> {
-    let mut out = HashMap::new();
-    let mut last_control: Option<NodeId> = None;
-    let mut pending: Option<ChallengeImage> = None;
-    for node in doc.root_element().descendants() {
-        let Some(e) = ElementRef::wrap(node) else {
-            continue;
-        };
-        let v = e.value();
-        match v.name() {
-            "img" => {
-                if let Some(image) = challenge_image(e) {
-                    if let Some(control) = last_control.take() {
-                        out.entry(control).or_insert_with(|| image.clone());
-                    }
-                    pending = Some(image);
-                }
+    enum Item {
+        Control { id: NodeId, text_box: bool },
+        Image(ChallengeImage),
+        FormStart,
+    }
+    let mut items = Vec::new();
+    for e in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        match e.value().name() {
+            "img" => items.extend(challenge_image(e).map(Item::Image)),
+            "input" | "select" | "textarea" if is_field(e) => {
+                let text_box = e.value().name() == "input"
+                    && e.value().attr("type").is_none_or(|t| {
+                        matches!(t.to_ascii_lowercase().as_str(), "text" | "number")
+                    });
+                items.push(Item::Control {
+                    id: e.id(),
+                    text_box,
+                })
             }
-            "input" | "select" | "textarea" => {
-                if !is_field(e) {
-                    continue;
-                }
-                if let Some(image) = pending.take() {
-                    out.insert(e.id(), image);
-                }
-                last_control = Some(e.id());
-            }
-            "form" => {
-                last_control = None;
-                pending = None;
-            }
+            "form" => items.push(Item::FormStart),
             _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let Item::Image(image) = item else { continue };
+        let next = items[i + 1..].iter().find(|x| !matches!(x, Item::Image(_)));
+        let previous = items[..i]
+            .iter()
+            .rev()
+            .find(|x| !matches!(x, Item::Image(_)));
+        let owner = match (next, previous) {
+            (Some(Item::Control { id, text_box: true }), _) => Some(*id),
+            (_, Some(Item::Control { id, .. })) => Some(*id),
+            _ => None,
+        };
+        if let Some(id) = owner {
+            out.entry(id).or_insert_with(|| image.clone());
         }
     }
     out
@@ -484,15 +499,21 @@ fn challenge_images(doc: &Html) -> HashMap<NodeId, ChallengeImage> {
 fn challenge_image(img: ElementRef) -> Option<ChallengeImage> {
     let v = img.value();
     let src = v.attr("src").unwrap_or("");
-    let words = ["src", "alt", "id", "class", "title", "name"]
+    let attributes = ["src", "alt", "id", "class", "title", "name"]
         .iter()
         .filter_map(|a| v.attr(a))
         .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase();
+        .join(" ");
+    let words: Vec<String> = crate::text::normalize(&attributes)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
     let path = src.split('?').next().unwrap_or("").to_ascii_lowercase();
     let generated = src.contains('?') && SCRIPT_EXTENSIONS.iter().any(|x| path.ends_with(x));
-    let named = CHALLENGE_IMAGE_WORDS.iter().any(|w| words.contains(w));
+    let named = words.iter().any(|w| {
+        CHALLENGE_IMAGE_PARTS.iter().any(|p| w.contains(p))
+            || CHALLENGE_IMAGE_WORDS.contains(&w.as_str())
+    });
     (named || generated).then(|| ChallengeImage {
         description: format!("img src=\"{src}\""),
         named,
