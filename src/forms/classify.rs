@@ -725,6 +725,27 @@ const SIGNUP_WORDS: &[&str] = &[
     "inscrever",
     "inscreva se",
     "teste gratis",
+    // Other languages met on real sites (as transliterated by `normalize`).
+    "registreren",
+    "registrera",
+    "registrer",
+    "registrati",
+    "iscriviti",
+    "iscrizione",
+    "rejestracja",
+    "zarejestruj",
+    "zarejestruj sie",
+    "registrace",
+    "regisztracio",
+    "registrovat",
+    "kayit ol",
+    "registratsiia",
+    "zaregistrirovat sia",
+    "zaregistrirovatsia",
+    "zhu ce",
+    "hui yuan deng lu",
+    "xin gui deng lu",
+    "hoeweongaib",
 ];
 const LOGIN_WORDS: &[&str] = &[
     "log in",
@@ -746,6 +767,20 @@ const LOGIN_WORDS: &[&str] = &[
     "entrar",
     "acessar",
     "fazer login",
+    "inloggen",
+    "logga in",
+    "accedi",
+    "zaloguj",
+    "logowanie",
+    "prihlasit",
+    "bejelentkezes",
+    "giris",
+    "voiti",
+    "vkhod",
+    "deng lu",
+    "deng ru",
+    "roguin",
+    "rogeuin",
 ];
 const RESET_WORDS: &[&str] = &[
     "forgot",
@@ -792,6 +827,43 @@ const NEWSLETTER_WORDS: &[&str] = &[
     "boletin",
     "assinar",
     "assine",
+    "newsletters",
+    "email signup",
+    "email sign up",
+    "mailinglist",
+    "mailing",
+    "e mail list",
+    "email list",
+    "email updates",
+    "deals",
+    "offers",
+    "promotions",
+    "news",
+    "nyhedsbrev",
+    "nieuwsbrief",
+    "podpiska",
+    "podpisat sia",
+    "rassylka",
+];
+/// Words that say an account is made: they keep an e-mail-only "Sign up" a signup
+/// rather than a mailing-list subscription.
+const ACCOUNT_WORDS: &[&str] = &[
+    "account",
+    "create account",
+    "free trial",
+    "trial",
+    "get started",
+    "start free",
+    "try free",
+    "konto",
+    "compte",
+    "cuenta",
+    "conta",
+    "password",
+    "passwort",
+    "mot de passe",
+    "contrasena",
+    "senha",
 ];
 const WAITLIST_WORDS: &[&str] = &[
     "waitlist",
@@ -1651,6 +1723,64 @@ fn settle_name_pairs(fields: &mut [Field]) {
     }
 }
 
+/// The first of a form's own texts — its button, other buttons, heading, name, action —
+/// that names a signup or a login (and not both): (kind, why).
+fn signup_or_login(raw: &RawForm) -> Option<(FormKind, String)> {
+    let action = raw
+        .action
+        .as_deref()
+        .map(|a| machine_words(&a.replace(['/', '-', '_', '.', '?', '=', '&'], " ")))
+        .unwrap_or_default();
+    let sources = [
+        (
+            "the button",
+            normalize(raw.submit.as_ref().map_or("", |s| s.text.as_str())),
+        ),
+        ("a button", normalize(&raw.buttons.join(" "))),
+        (
+            "its heading",
+            normalize(raw.heading.as_deref().unwrap_or("")),
+        ),
+        ("its name", machine_words(&raw.attributes)),
+        ("its action", action),
+    ];
+    for (source, text) in sources {
+        match (
+            any_phrase(&text, SIGNUP_WORDS),
+            any_phrase(&text, LOGIN_WORDS),
+        ) {
+            (Some(w), None) => return Some((FormKind::Signup, format!("{source} says \"{w}\""))),
+            (None, Some(w)) => return Some((FormKind::Login, format!("{source} says \"{w}\""))),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// An e-mail address and at most a name, a postcode, a birthday or opt-ins: the shape of
+/// a mailing-list form, not of an account.
+fn mailing_list_shape(visible: &[&Field]) -> bool {
+    let email = visible
+        .iter()
+        .filter(|f| f.field_type == FieldType::Email)
+        .count();
+    email == 1
+        && visible.len() <= 6
+        && visible.iter().all(|f| {
+            matches!(
+                f.field_type,
+                FieldType::Email
+                    | FieldType::FullName
+                    | FieldType::FirstName
+                    | FieldType::LastName
+                    | FieldType::MarketingOptIn
+                    | FieldType::Country
+                    | FieldType::Terms
+                    | FieldType::Other
+            )
+        })
+}
+
 fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (FormKind, String) {
     let has = |t: FieldType| fields.iter().any(|f| f.field_type == t);
     let count = |t: FieldType| fields.iter().filter(|f| f.field_type == t).count();
@@ -1679,7 +1809,18 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         .collect();
     let r = |k: FormKind, why: String| (k, why);
 
-    if has(FieldType::CardNumber) || (has(FieldType::CardExpiry) && has(FieldType::CardCvc)) {
+    let cards =
+        has(FieldType::CardNumber) || (has(FieldType::CardExpiry) && has(FieldType::CardCvc));
+    if cards
+        && has(FieldType::Password)
+        && (has(FieldType::PasswordConfirm) || has(FieldType::Username))
+    {
+        return r(
+            FormKind::Signup,
+            "asks for card details and makes an account (a new password)".into(),
+        );
+    }
+    if cards {
         return r(FormKind::Payment, "asks for card details".into());
     }
     let passwords = count(FieldType::Password);
@@ -1737,11 +1878,8 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
                 "a password field with \"remember me\"".into(),
             );
         }
-        if let Some(w) = says(SIGNUP_WORDS) {
-            return r(FormKind::Signup, format!("a password field and \"{w}\""));
-        }
-        if let Some(w) = says(LOGIN_WORDS) {
-            return r(FormKind::Login, format!("a password field and \"{w}\""));
+        if let Some((kind, why)) = signup_or_login(raw) {
+            return r(kind, format!("a password field and {why}"));
         }
         if !signup_fields.is_empty() {
             return r(
@@ -1811,6 +1949,29 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
             );
         }
     }
+    let identifies_person = has(FieldType::Email)
+        || has(FieldType::FullName)
+        || has(FieldType::FirstName)
+        || has(FieldType::Username);
+    if let Some(w) = any_phrase(&button, SIGNUP_WORDS).filter(|_| identifies_person) {
+        if !mailing_list_shape(&visible_inputs) {
+            return r(
+                FormKind::Signup,
+                format!("the button \"{w}\" on a form that asks who you are"),
+            );
+        }
+    }
+    if visible_inputs
+        .iter()
+        .all(|f| f.control != Control::Text && f.control != Control::TextArea)
+    {
+        if let Some((FormKind::Signup, why)) = signup_or_login(raw) {
+            return r(
+                FormKind::Signup,
+                format!("{why}, and nothing to type: a step of a signup"),
+            );
+        }
+    }
     if has(FieldType::Message) && (has(FieldType::Email) || has(FieldType::Phone)) {
         return r(
             FormKind::Contact,
@@ -1823,11 +1984,13 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         }
     }
     if let Some(w) = says(SIGNUP_WORDS) {
-        if has(FieldType::Email)
-            || has(FieldType::FullName)
-            || has(FieldType::FirstName)
-            || has(FieldType::Username)
-        {
+        if mailing_list_shape(&visible_inputs) && says(ACCOUNT_WORDS).is_none() {
+            return r(
+                FormKind::Newsletter,
+                format!("\"{w}\" for an e-mail address and no password or account: a mailing list"),
+            );
+        }
+        if identifies_person {
             return r(
                 FormKind::Signup,
                 format!("\"{w}\" without a password (the first step of a signup)"),
