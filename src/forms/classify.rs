@@ -835,6 +835,7 @@ const NEWSLETTER_WORDS: &[&str] = &[
     "e mail list",
     "email list",
     "email updates",
+    "emails",
     "deals",
     "offers",
     "promotions",
@@ -845,6 +846,8 @@ const NEWSLETTER_WORDS: &[&str] = &[
     "podpisat sia",
     "rassylka",
 ];
+/// Signup words a mailing list uses as well as an account ("Sign up for deals").
+const GENERIC_SIGNUP: &[&str] = &["sign up", "signup", "join", "join now", "join free"];
 /// Words that say an account is made: they keep an e-mail-only "Sign up" a signup
 /// rather than a mailing-list subscription.
 const ACCOUNT_WORDS: &[&str] = &[
@@ -1953,19 +1956,26 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         || has(FieldType::FullName)
         || has(FieldType::FirstName)
         || has(FieldType::Username);
+    let mailing_list = says(NEWSLETTER_WORDS).is_some() && says(ACCOUNT_WORDS).is_none();
     if let Some(w) = any_phrase(&button, SIGNUP_WORDS).filter(|_| identifies_person) {
-        if !mailing_list_shape(&visible_inputs) {
+        if !mailing_list_shape(&visible_inputs) && !mailing_list {
             return r(
                 FormKind::Signup,
                 format!("the button \"{w}\" on a form that asks who you are"),
             );
         }
     }
-    if visible_inputs
+    let nothing_to_type = fields
         .iter()
-        .all(|f| f.control != Control::Text && f.control != Control::TextArea)
-    {
-        if let Some((FormKind::Signup, why)) = signup_or_login(raw) {
+        .all(|f| matches!(f.control, Control::Checkbox | Control::Radio));
+    if nothing_to_type {
+        // Said by what a person reads (a button, a heading), not only by an action URL.
+        let said = signup_or_login(raw).filter(|(_, why)| {
+            ["the button", "a button", "its heading"]
+                .iter()
+                .any(|source| why.starts_with(source))
+        });
+        if let Some((FormKind::Signup, why)) = said {
             return r(
                 FormKind::Signup,
                 format!("{why}, and nothing to type: a step of a signup"),
@@ -1984,7 +1994,10 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         }
     }
     if let Some(w) = says(SIGNUP_WORDS) {
-        if mailing_list_shape(&visible_inputs) && says(ACCOUNT_WORDS).is_none() {
+        if GENERIC_SIGNUP.contains(&w)
+            && mailing_list_shape(&visible_inputs)
+            && says(ACCOUNT_WORDS).is_none()
+        {
             return r(
                 FormKind::Newsletter,
                 format!("\"{w}\" for an e-mail address and no password or account: a mailing list"),
