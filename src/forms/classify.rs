@@ -10,7 +10,7 @@ use url::Url;
 
 use super::extract::{RawField, RawForm};
 use super::{Control, Field, FieldType, FormKind, FormRegion};
-use crate::text::{has_phrase, normalize};
+use crate::text::{collapse_whitespace, has_phrase, normalize};
 
 /// Words a field's label or name uses to ask for a value a second time.
 const CONFIRM: &[&str] = &[
@@ -33,6 +33,10 @@ const CONFIRM: &[&str] = &[
     "confirmar",
     "confirme",
     "repetez",
+    "erneut",
+    "nochmals",
+    "podtverdite",
+    "povtorite",
 ];
 const HONEYPOT_WORDS: &[&str] = &[
     "honeypot",
@@ -379,6 +383,13 @@ const EMAIL: &[&str] = &[
     "emailadresse",
     "endereco de email",
     "endereco de e mail",
+    "correio electronico",
+    "correio eletronico",
+    "correo e",
+    "posta elettronica",
+    "e post",
+    "epost",
+    "sahkoposti",
 ];
 const PHONE: &[&str] = &[
     "phone",
@@ -827,6 +838,7 @@ const NEWSLETTER_WORDS: &[&str] = &[
     "boletin",
     "assinar",
     "assine",
+    "subscriber",
     "newsletters",
     "email signup",
     "email sign up",
@@ -965,6 +977,29 @@ const COUNTRIES: &[&str] = &[
 
 fn any_phrase(text: &str, table: &[&'static str]) -> Option<&'static str> {
     table.iter().copied().find(|w| has_phrase(text, w))
+}
+
+/// Whether a label names a field other than an e-mail address: a name, a phone, a company.
+fn label_names_another(label: &str) -> bool {
+    [PHONE, FIRST_NAME, LAST_NAME, COMPANY, MESSAGE]
+        .iter()
+        .any(|t| any_phrase(label, t).is_some())
+        || full_name_phrase(label).is_some()
+}
+
+/// "Username or e-mail", "Email/Username", "Login или email": a label offering two things.
+fn offers_a_choice(normalized: &str, raw: &str) -> bool {
+    const OR: &[&str] = &[
+        "or", "ou", "oder", "o", "lub", "ili", "of", "eller", "vagy", "nebo",
+    ];
+    raw.contains('/') || OR.iter().any(|w| has_phrase(normalized, w))
+}
+
+/// Names that glue "email" to other words: "txtemail", "custemail", "emailsignup".
+fn email_compound(name: &str) -> Option<&'static str> {
+    name.split(' ')
+        .any(|w| w.contains("email") && !w.contains("confirm"))
+        .then_some("email")
 }
 
 /// Machine names that glue "captcha" to other words: "recaptcha_response", "captchacode".
@@ -1222,7 +1257,7 @@ fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, Strin
     let plain_text_box =
         f.control == Control::Text && matches!(s.input_type.as_str(), "text" | "search");
     if plain_text_box {
-        if let Some(w) = any_phrase(&s.name, SEARCH_NAME_WORDS) {
+        if let Some(w) = any_phrase(&s.name, SEARCH_NAME_WORDS).filter(|_| says(EMAIL).is_none()) {
             return because(FieldType::Search, format!("its name says \"{w}\""));
         }
         if let Some(why) = cx.searches {
@@ -1244,9 +1279,36 @@ fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, Strin
         Some("an input of type email".to_string())
     } else if ac == "email" {
         Some("autocomplete \"email\"".to_string())
+    } else if let Some(w) = any_phrase(&s.human, EMAIL) {
+        Some(format!("its label says \"{w}\""))
+    } else if !label_names_another(&s.own_label) {
+        // The developer's name decides unless the label names something else ("Name" in
+        // a box whose id is "mailName").
+        any_phrase(&s.machine, EMAIL)
+            .or_else(|| email_compound(&s.name))
+            .map(|w| format!("its name says \"{w}\""))
     } else {
-        says(EMAIL).map(|(at, w)| format!("its {at} says \"{w}\""))
+        None
     };
+    if let Some(why) = email_by.as_ref().filter(|_| f.control == Control::Text) {
+        // "Username or e-mail": an identifier that also takes an address.
+        if s.input_type != "email" {
+            if let Some(w) =
+                any_phrase(&s.human, USERNAME).filter(|_| offers_a_choice(&s.human, &f.label))
+            {
+                return because(
+                    FieldType::Username,
+                    format!("{why}, and it also says \"{w}\": a username or an e-mail address"),
+                );
+            }
+        }
+    }
+    let confirm = confirm.or_else(|| {
+        s.name
+            .split(' ')
+            .any(|t| t.len() > "confirm".len() && t.contains("confirm"))
+            .then_some(("name", "confirm"))
+    });
     if let Some(why) = email_by {
         if f.control == Control::Text {
             if let Some((at, w)) = confirm {
@@ -1299,8 +1361,16 @@ fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, Strin
             return t;
         }
     }
+    if plain_text_box && s.input_type == "text" {
+        if let Some((at, w)) = says(NEWSLETTER_WORDS) {
+            return because(
+                FieldType::Email,
+                format!("its {at} says \"{w}\": a newsletter box asks for an e-mail address"),
+            );
+        }
+    }
     if let Some(why) = cx.searches.filter(|_| plain_text_box && cx.first_text_box) {
-        if says(EMAIL).is_none() && says(USERNAME).is_none() {
+        if says(EMAIL).is_none() && says(USERNAME).is_none() && says(NEWSLETTER_WORDS).is_none() {
             return because(
                 FieldType::Search,
                 format!("the first text box of a form that searches ({why})"),
@@ -1406,7 +1476,7 @@ fn challenge(f: &RawField, s: &Signals) -> Option<String> {
 
 /// "6 + 3 =", "1+1=?", "what is 2 plus 5": the arithmetic question of a CAPTCHA.
 fn poses_sum(label: &str) -> Option<String> {
-    let text = collapse(label);
+    let text = collapse_whitespace(label);
     let chars: Vec<char> = text.chars().collect();
     let digit_near = |i: usize, step: isize| {
         let mut j = i as isize + step;
@@ -1421,7 +1491,7 @@ fn poses_sum(label: &str) -> Option<String> {
                 || digit_near(i, 1)
                 || chars
                     .get(i + 1..)
-                    .is_some_and(|r| r.iter().skip_while(|c| **c == ' ').next() == Some(&'='))
+                    .is_some_and(|r| r.iter().find(|c| **c != ' ') == Some(&'='))
         }
     });
     let n = normalize(&text);
@@ -1431,10 +1501,6 @@ fn poses_sum(label: &str) -> Option<String> {
         .windows(3)
         .any(|w| number(w[0]) && matches!(w[1], "plus" | "minus" | "times") && number(w[2]));
     (operator || worded).then(|| text.chars().take(40).collect())
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// "Name", "Your name", "Full name" — but not "Workspace name" or "Project name".
@@ -2056,5 +2122,23 @@ mod tests {
         assert_eq!(machine_words("fName"), "f name");
         assert_eq!(machine_words("password2"), "password 2");
         assert_eq!(machine_words("signup-form"), "signup form");
+    }
+
+    #[test]
+    fn a_captcha_sum_needs_numbers_on_both_sides() {
+        assert!(poses_sum("6 + 3 =").is_some());
+        assert!(poses_sum("What is 1 plus 1 (1+1=?)").is_some());
+        assert!(poses_sum("Press the access key plus 0 to focus").is_none());
+        assert!(poses_sum("Phone (+49 30 1234)").is_none());
+    }
+
+    #[test]
+    fn a_username_or_email_label_offers_a_choice() {
+        assert!(offers_a_choice("email username", "Email/Username"));
+        assert!(offers_a_choice("login ili email", "Login или email"));
+        assert!(!offers_a_choice(
+            "your email address is your username",
+            "(Your Email Address is your Username)"
+        ));
     }
 }

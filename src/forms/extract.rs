@@ -932,3 +932,66 @@ pub fn selector_of(e: ElementRef) -> String {
     parts.reverse();
     parts.join(" > ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_that_hide() {
+        assert_eq!(
+            hiding_declaration("display: none !important"),
+            Some("display: none".into())
+        );
+        assert!(hiding_declaration("position:absolute; margin: 0 0 0 -9999px").is_some());
+        assert!(hiding_declaration("position:absolute; left:-5000px").is_some());
+        assert!(hiding_declaration("opacity:0").is_some());
+        // Centring a box with a negative margin is layout, not hiding.
+        assert_eq!(
+            hiding_declaration("width: 760px; margin-left: -380px;"),
+            None
+        );
+        assert_eq!(hiding_declaration("float:none"), None);
+    }
+
+    #[test]
+    fn style_rules_of_the_page_hide_fields() {
+        let html = r#"<html><head><style>
+            /* a honeypot */ .mc4wp-form input[name="trap"] { display: none; }
+            @media (max-width: 400px) { .wide { display: none } }
+            .offscreen-box { position: absolute; left: -9999px }
+        </style></head><body><form class="mc4wp-form">
+            <input name="email" type="email"><input name="trap">
+            <div class="wide"><input name="wide"></div>
+            <div class="offscreen-box"><input name="far"></div>
+        </form></body></html>"#;
+        let page = extract(html, &Url::parse("https://example.com/").unwrap());
+        let visible: Vec<(String, bool)> = page.forms[0]
+            .fields
+            .iter()
+            .map(|f| (f.name.clone().unwrap_or_default(), f.visible))
+            .collect();
+        assert_eq!(
+            visible,
+            [
+                ("email".to_string(), true),
+                ("trap".to_string(), false),
+                ("wide".to_string(), true),
+                ("far".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_captcha_image_belongs_to_the_text_box_after_it() {
+        let html = r#"<form><input name="skype"><img src="/wp-content/uploads/wpcf7_captcha/1.png">
+            <input name="answer"><img src="/img/logo.png"><input name="city"></form>"#;
+        let page = extract(html, &Url::parse("https://example.com/").unwrap());
+        let images: Vec<bool> = page.forms[0]
+            .fields
+            .iter()
+            .map(|f| f.beside_image.is_some())
+            .collect();
+        assert_eq!(images, [false, true, false]);
+    }
+}
