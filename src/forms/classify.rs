@@ -330,6 +330,27 @@ const SEARCH: &[&str] = &[
     "jian suo",
     "sou suo",
 ];
+/// Words of a shopping cart: a quantity box with an icon button adds to the cart, it
+/// does not search.
+const CART_WORDS: &[&str] = &[
+    "cart",
+    "basket",
+    "bag",
+    "addtocart",
+    "add to cart",
+    "qty",
+    "quantity",
+    "warenkorb",
+    "menge",
+    "panier",
+    "quantite",
+    "carrito",
+    "cantidad",
+    "carrinho",
+    "quantidade",
+    "koszyk",
+    "korzina",
+];
 /// Button words that submit a one-box form without saying what it does.
 const GO_WORDS: &[&str] = &["go", "ok", "find", "finden", "trouver", "encontrar", "los"];
 /// Words inside a text box's name that make it a search box ("txtSearch", "p_keyword").
@@ -1655,7 +1676,18 @@ fn searches(raw: &RawForm) -> Option<String> {
             visible_text[0].constraints.input_type.as_str(),
             "text" | "search"
         );
-    if one_plain_box && (button.is_empty() || GO_WORDS.contains(&button.as_str())) {
+    let buys = |text: &str| any_phrase(&machine_words(text), CART_WORDS).is_some();
+    let shopping = one_plain_box
+        && (buys(&raw.attributes)
+            || buys(raw.action.as_deref().unwrap_or(""))
+            || buys(&raw.buttons.join(" "))
+            || buys(&format!(
+                "{} {} {}",
+                visible_text[0].name.as_deref().unwrap_or(""),
+                visible_text[0].id.as_deref().unwrap_or(""),
+                visible_text[0].human_label()
+            )));
+    if one_plain_box && !shopping && (button.is_empty() || GO_WORDS.contains(&button.as_str())) {
         let said = if button.is_empty() {
             "a button without words".to_string()
         } else {
