@@ -10,7 +10,7 @@ use url::Url;
 
 use super::extract::{RawField, RawForm};
 use super::{Control, Field, FieldType, FormKind, FormRegion};
-use crate::text::{has_phrase, normalize};
+use crate::text::{collapse_whitespace, has_phrase, normalize};
 
 /// Words a field's label or name uses to ask for a value a second time.
 const CONFIRM: &[&str] = &[
@@ -33,6 +33,10 @@ const CONFIRM: &[&str] = &[
     "confirmar",
     "confirme",
     "repetez",
+    "erneut",
+    "nochmals",
+    "podtverdite",
+    "povtorite",
 ];
 const HONEYPOT_WORDS: &[&str] = &[
     "honeypot",
@@ -50,6 +54,13 @@ const HONEYPOT_WORDS: &[&str] = &[
     "don t fill",
     "if you are human",
     "bot field",
+    "bottest",
+    "tastyhoney",
+    "honey",
+    "left unchanged",
+    "should be left blank",
+    "required but not really",
+    "gform validation container",
     "nicht ausfullen",
     "leer lassen",
     "laisser vide",
@@ -60,6 +71,7 @@ const HONEYPOT_WORDS: &[&str] = &[
     "deixe em branco",
     "nao preencha",
 ];
+/// Words that name a CAPTCHA or a robot check on their own, in a label or a name.
 const CAPTCHA_WORDS: &[&str] = &[
     "captcha",
     "recaptcha",
@@ -72,8 +84,69 @@ const CAPTCHA_WORDS: &[&str] = &[
     "enter the characters",
     "type the characters",
     "characters shown",
+    "characters you see",
     "code shown",
+    "code you see",
+    "code above",
+    "word above",
+    "type the word",
     "text in the image",
+    "code in the image",
+    "code in the picture",
+    "security check",
+    "spam protection",
+    "spam check",
+    "anti spam",
+    "antispam",
+    "anti robot",
+    "anti robots",
+    "anti bot",
+    "antibot",
+    "are you human",
+    "are you a human",
+    "not a robot",
+    "human verification",
+    "humanverify",
+    "human verify",
+    "seccode",
+    "vvcode",
+    "visual verify",
+    "visual verification",
+    "verification image",
+    "image verification",
+    "spamschutz",
+    "sicherheitsabfrage",
+    "sicherheitsuberprufung",
+    "grafische sicherheitsuberprufung",
+    "code de securite",
+    "antirobot",
+    "codigo de verificacion",
+    "kod bezopasnosti",
+    "proverochnyi kod",
+    "sluchainyi vopros",
+];
+/// Words that ask for a code or an answer: a CAPTCHA when a challenge image sits beside
+/// the box, or when the label poses a sum.
+const CODE_WORDS: &[&str] = &[
+    "code",
+    "security code",
+    "verification code",
+    "verify code",
+    "confirmation code",
+    "enter the code",
+    "verification",
+    "verify",
+    "answer",
+    "characters",
+    "letters",
+    "digits",
+    "word",
+    "sicherheitscode",
+    "zeichen",
+    "codigo",
+    "copie el codigo",
+    "kod",
+    "znaky",
 ];
 /// Fields forms show or hide as other answers change (addresses, hints): hidden is not a trap.
 const CONDITIONAL: &[&str] = &[
@@ -97,6 +170,8 @@ const CONDITIONAL: &[&str] = &[
     "resolution",
     "image",
     "other",
+    "date",
+    "datepicker",
 ];
 /// Names that mean "send me marketing": they decide before a label's "I agree".
 const MARKETING_NAMES: &[&str] = &[
@@ -225,6 +300,8 @@ const REMEMBER: &[&str] = &[
     "lembrar de mim",
     "manter conectado",
 ];
+/// Words for "search" in labels, buttons, form names and actions (EN, DE, FR, ES, PT, IT,
+/// NL, PL, SV, HU, LT, RU, JA/ZH as transliterated by [`normalize`]).
 const SEARCH: &[&str] = &[
     "search",
     "suche",
@@ -232,21 +309,83 @@ const SEARCH: &[&str] = &[
     "rechercher",
     "recherche",
     "buscar",
+    "busca",
+    "buscador",
     "busqueda",
     "pesquisar",
     "pesquisa",
+    "cerca",
+    "ricerca",
+    "zoeken",
+    "zoek",
+    "szukaj",
+    "wyszukaj",
+    "sok",
+    "kereses",
+    "ieskoti",
+    "paieska",
+    "poisk",
+    "iskat",
+    "naiti",
+    "jian suo",
+    "sou suo",
 ];
-const SEARCH_NAMES: &[&str] = &[
+/// Words of a shopping cart: a quantity box with an icon button adds to the cart, it
+/// does not search.
+const CART_WORDS: &[&str] = &[
+    "cart",
+    "basket",
+    "bag",
+    "addtocart",
+    "add to cart",
+    "qty",
+    "quantity",
+    "warenkorb",
+    "menge",
+    "panier",
+    "quantite",
+    "carrito",
+    "cantidad",
+    "carrinho",
+    "quantidade",
+    "koszyk",
+    "korzina",
+];
+/// Button words that submit a one-box form without saying what it does.
+const GO_WORDS: &[&str] = &["go", "ok", "find", "finden", "trouver", "encontrar", "los"];
+/// Words inside a text box's name that make it a search box ("txtSearch", "p_keyword").
+const SEARCH_NAME_WORDS: &[&str] = &[
     "q",
     "query",
     "search",
-    "s",
+    "searchterm",
+    "searchtext",
+    "searchstring",
+    "searchword",
+    "searchbox",
     "keyword",
     "keywords",
-    "term",
-    "searchterm",
-    "search query",
+    "suchbegriff",
+    "recherche",
+    "buscar",
+    "busqueda",
+];
+/// Short names that mean a search box only in a form that searches ("s", "text").
+const SEARCH_FORM_NAMES: &[&str] = &[
+    "s",
     "k",
+    "kw",
+    "qs",
+    "term",
+    "terms",
+    "text",
+    "mot",
+    "mots",
+    "words",
+    "query string",
+    "find",
+    "what",
+    "request",
 ];
 const EMAIL: &[&str] = &[
     "email",
@@ -265,6 +404,13 @@ const EMAIL: &[&str] = &[
     "emailadresse",
     "endereco de email",
     "endereco de e mail",
+    "correio electronico",
+    "correio eletronico",
+    "correo e",
+    "posta elettronica",
+    "e post",
+    "epost",
+    "sahkoposti",
 ];
 const PHONE: &[&str] = &[
     "phone",
@@ -611,6 +757,27 @@ const SIGNUP_WORDS: &[&str] = &[
     "inscrever",
     "inscreva se",
     "teste gratis",
+    // Other languages met on real sites (as transliterated by `normalize`).
+    "registreren",
+    "registrera",
+    "registrer",
+    "registrati",
+    "iscriviti",
+    "iscrizione",
+    "rejestracja",
+    "zarejestruj",
+    "zarejestruj sie",
+    "registrace",
+    "regisztracio",
+    "registrovat",
+    "kayit ol",
+    "registratsiia",
+    "zaregistrirovat sia",
+    "zaregistrirovatsia",
+    "zhu ce",
+    "hui yuan deng lu",
+    "xin gui deng lu",
+    "hoeweongaib",
 ];
 const LOGIN_WORDS: &[&str] = &[
     "log in",
@@ -632,6 +799,20 @@ const LOGIN_WORDS: &[&str] = &[
     "entrar",
     "acessar",
     "fazer login",
+    "inloggen",
+    "logga in",
+    "accedi",
+    "zaloguj",
+    "logowanie",
+    "prihlasit",
+    "bejelentkezes",
+    "giris",
+    "voiti",
+    "vkhod",
+    "deng lu",
+    "deng ru",
+    "roguin",
+    "rogeuin",
 ];
 const RESET_WORDS: &[&str] = &[
     "forgot",
@@ -678,6 +859,47 @@ const NEWSLETTER_WORDS: &[&str] = &[
     "boletin",
     "assinar",
     "assine",
+    "subscriber",
+    "newsletters",
+    "email signup",
+    "email sign up",
+    "mailinglist",
+    "mailing",
+    "e mail list",
+    "email list",
+    "email updates",
+    "emails",
+    "deals",
+    "offers",
+    "promotions",
+    "news",
+    "nyhedsbrev",
+    "nieuwsbrief",
+    "podpiska",
+    "podpisat sia",
+    "rassylka",
+];
+/// Signup words a mailing list uses as well as an account ("Sign up for deals").
+const GENERIC_SIGNUP: &[&str] = &["sign up", "signup", "join", "join now", "join free"];
+/// Words that say an account is made: they keep an e-mail-only "Sign up" a signup
+/// rather than a mailing-list subscription.
+const ACCOUNT_WORDS: &[&str] = &[
+    "account",
+    "create account",
+    "free trial",
+    "trial",
+    "get started",
+    "start free",
+    "try free",
+    "konto",
+    "compte",
+    "cuenta",
+    "conta",
+    "password",
+    "passwort",
+    "mot de passe",
+    "contrasena",
+    "senha",
 ];
 const WAITLIST_WORDS: &[&str] = &[
     "waitlist",
@@ -778,6 +1000,29 @@ fn any_phrase(text: &str, table: &[&'static str]) -> Option<&'static str> {
     table.iter().copied().find(|w| has_phrase(text, w))
 }
 
+/// Whether a label names a field other than an e-mail address: a name, a phone, a company.
+fn label_names_another(label: &str) -> bool {
+    [PHONE, FIRST_NAME, LAST_NAME, COMPANY, MESSAGE]
+        .iter()
+        .any(|t| any_phrase(label, t).is_some())
+        || full_name_phrase(label).is_some()
+}
+
+/// "Username or e-mail", "Email/Username", "Login или email": a label offering two things.
+fn offers_a_choice(normalized: &str, raw: &str) -> bool {
+    const OR: &[&str] = &[
+        "or", "ou", "oder", "o", "lub", "ili", "of", "eller", "vagy", "nebo",
+    ];
+    raw.contains('/') || OR.iter().any(|w| has_phrase(normalized, w))
+}
+
+/// Names that glue "email" to other words: "txtemail", "custemail", "emailsignup".
+fn email_compound(name: &str) -> Option<&'static str> {
+    name.split(' ')
+        .any(|w| w.contains("email") && !w.contains("confirm"))
+        .then_some("email")
+}
+
 /// Machine names that glue "captcha" to other words: "recaptcha_response", "captchacode".
 fn captcha_compound(machine: &str) -> bool {
     machine.split_whitespace().any(|w| w.contains("captcha"))
@@ -812,6 +1057,8 @@ struct Signals {
     autocomplete: String,
     input_type: String,
     classes: String,
+    /// The name attribute alone, as words.
+    name: String,
 }
 
 impl Signals {
@@ -839,6 +1086,7 @@ impl Signals {
             autocomplete,
             input_type: f.constraints.input_type.clone(),
             classes: machine_words(&f.classes),
+            name: machine_words(f.name.as_deref().unwrap_or("")),
         }
     }
 
@@ -855,18 +1103,32 @@ fn because(field_type: FieldType, reason: String) -> (FieldType, String) {
     (field_type, reason)
 }
 
-/// Decides one field's type. `earlier` are the types of the fields before it in the
-/// form; `others_visible` tells whether a person sees other fields of the form (a field
-/// hidden on its own in a visible form is a trap; a whole hidden form is just closed).
-fn field_type(
-    f: &RawField,
-    s: &Signals,
-    earlier: &[FieldType],
+/// What a field's type depends on beyond the field itself.
+struct FieldContext<'a> {
+    /// The types of the fields before it in the form.
+    earlier: &'a [FieldType],
+    /// Whether a person sees other fields of the form (a field hidden on its own in a
+    /// visible form is a trap; a whole hidden form is just closed).
     others_visible: bool,
-) -> (FieldType, String) {
+    /// How many other fields the element that hides this one hides too: a hidden
+    /// section (shown when a choice asks for it) rather than a trap.
+    hidden_with: usize,
+    /// Why the form looks like a search form, if it does.
+    searches: Option<&'a str>,
+    /// Whether it is the form's first visible plain text box.
+    first_text_box: bool,
+    /// How many fields of the form are named like a CAPTCHA.
+    captcha_boxes: usize,
+}
+
+/// Decides one field's type.
+fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, String) {
     let says = |table: &[&'static str]| s.mentions(table);
     let confirm = says(CONFIRM);
     let text_like = matches!(f.control, Control::Text | Control::TextArea);
+    let earlier = cx.earlier;
+    // Hidden on its own in a form a person sees: nobody is meant to fill it.
+    let hidden_alone = !f.visible && cx.others_visible && cx.hidden_with == 0;
 
     // Traps and robots first: a person never sees or fills these.
     let captcha = any_phrase(&s.machine, CAPTCHA_WORDS)
@@ -874,8 +1136,9 @@ fn field_type(
         .or_else(|| any_phrase(&s.classes, CAPTCHA_WORDS))
         .or_else(|| any_phrase(&s.human, CAPTCHA_WORDS));
     if let Some(w) = captcha {
-        // A "captcha" box hidden in a visible form is a trap for robots, not a CAPTCHA.
-        if text_like && !f.visible && others_visible && f.control != Control::TextArea {
+        // A "captcha" box hidden in a visible form is a trap for robots, not a CAPTCHA —
+        // unless it is one of several CAPTCHA boxes the page shows one at a time.
+        if text_like && hidden_alone && f.control != Control::TextArea && cx.captcha_boxes <= 1 {
             return because(
                 FieldType::Honeypot,
                 format!("named like a CAPTCHA (\"{w}\") but hidden from people"),
@@ -883,10 +1146,14 @@ fn field_type(
         }
         return because(FieldType::Captcha, format!("mentions \"{w}\""));
     }
-    let conditional = any_phrase(&s.machine, CONDITIONAL).is_some();
+    if let Some(why) = challenge(f, s) {
+        return because(FieldType::Captcha, why);
+    }
+    let conditional = any_phrase(&s.machine, CONDITIONAL)
+        .or_else(|| any_phrase(&s.classes, CONDITIONAL))
+        .is_some();
     if text_like
-        && !f.visible
-        && others_visible
+        && hidden_alone
         && !f.readonly
         && !conditional
         && !matches!(s.input_type.as_str(), "password")
@@ -1008,8 +1275,20 @@ fn field_type(
     if s.input_type == "search" || f.constraints.input_type == "search" {
         return because(FieldType::Search, "an input of type search".into());
     }
-    if let Some(w) = SEARCH_NAMES.iter().find(|w| s.machine == **w) {
-        return because(FieldType::Search, format!("named \"{w}\""));
+    let plain_text_box =
+        f.control == Control::Text && matches!(s.input_type.as_str(), "text" | "search");
+    if plain_text_box {
+        if let Some(w) = any_phrase(&s.name, SEARCH_NAME_WORDS).filter(|_| says(EMAIL).is_none()) {
+            return because(FieldType::Search, format!("its name says \"{w}\""));
+        }
+        if let Some(why) = cx.searches {
+            if let Some(w) = SEARCH_FORM_NAMES.iter().find(|w| s.name == **w) {
+                return because(
+                    FieldType::Search,
+                    format!("named \"{w}\" in a form that searches ({why})"),
+                );
+            }
+        }
     }
     if let Some(w) = any_phrase(&s.human, SEARCH) {
         if f.control == Control::Text {
@@ -1021,9 +1300,36 @@ fn field_type(
         Some("an input of type email".to_string())
     } else if ac == "email" {
         Some("autocomplete \"email\"".to_string())
+    } else if let Some(w) = any_phrase(&s.human, EMAIL) {
+        Some(format!("its label says \"{w}\""))
+    } else if !label_names_another(&s.own_label) {
+        // The developer's name decides unless the label names something else ("Name" in
+        // a box whose id is "mailName").
+        any_phrase(&s.machine, EMAIL)
+            .or_else(|| email_compound(&s.name))
+            .map(|w| format!("its name says \"{w}\""))
     } else {
-        says(EMAIL).map(|(at, w)| format!("its {at} says \"{w}\""))
+        None
     };
+    if let Some(why) = email_by.as_ref().filter(|_| f.control == Control::Text) {
+        // "Username or e-mail": an identifier that also takes an address.
+        if s.input_type != "email" {
+            if let Some(w) =
+                any_phrase(&s.human, USERNAME).filter(|_| offers_a_choice(&s.human, &f.label))
+            {
+                return because(
+                    FieldType::Username,
+                    format!("{why}, and it also says \"{w}\": a username or an e-mail address"),
+                );
+            }
+        }
+    }
+    let confirm = confirm.or_else(|| {
+        s.name
+            .split(' ')
+            .any(|t| t.len() > "confirm".len() && t.contains("confirm"))
+            .then_some(("name", "confirm"))
+    });
     if let Some(why) = email_by {
         if f.control == Control::Text {
             if let Some((at, w)) = confirm {
@@ -1076,6 +1382,22 @@ fn field_type(
             return t;
         }
     }
+    if plain_text_box && s.input_type == "text" {
+        if let Some((at, w)) = says(NEWSLETTER_WORDS) {
+            return because(
+                FieldType::Email,
+                format!("its {at} says \"{w}\": a newsletter box asks for an e-mail address"),
+            );
+        }
+    }
+    if let Some(why) = cx.searches.filter(|_| plain_text_box && cx.first_text_box) {
+        if says(EMAIL).is_none() && says(USERNAME).is_none() && says(NEWSLETTER_WORDS).is_none() {
+            return because(
+                FieldType::Search,
+                format!("the first text box of a form that searches ({why})"),
+            );
+        }
+    }
     let ordered: [(FieldType, &[&'static str]); 10] = [
         (FieldType::Phone, PHONE),
         (FieldType::CompanySize, COMPANY_SIZE),
@@ -1113,7 +1435,93 @@ fn field_type(
     if f.control == Control::TextArea {
         return because(FieldType::Message, "a multi-line text box".into());
     }
+    if let Some(image) = f.beside_image.as_ref().filter(|i| i.named) {
+        if f.control == Control::Text && s.input_type == "text" {
+            return because(
+                FieldType::Captcha,
+                format!(
+                    "a text box beside a CAPTCHA-like image ({})",
+                    image.description
+                ),
+            );
+        }
+    }
     because(FieldType::Other, "no signal names what it asks for".into())
+}
+
+/// Codes that are not CAPTCHAs even beside an image: postal codes, coupons, phone parts.
+const NOT_CHALLENGE: &[&str] = &[
+    "zip",
+    "postal",
+    "postcode",
+    "post code",
+    "promo",
+    "coupon",
+    "voucher",
+    "discount",
+    "gift",
+    "referral",
+    "invitation",
+    "invite",
+    "area code",
+    "country code",
+    "sms",
+    "phone",
+    "card",
+    "cvv",
+    "cvc",
+    "qty",
+    "quantity",
+];
+
+/// A CAPTCHA told by its layout: a box asking for a code beside a challenge image, or a
+/// label that poses a sum ("3 + 4 =", "What is 1 plus 1?").
+fn challenge(f: &RawField, s: &Signals) -> Option<String> {
+    if f.control != Control::Text || !matches!(s.input_type.as_str(), "text" | "number") {
+        return None;
+    }
+    if s.mentions(NOT_CHALLENGE).is_some() {
+        return None;
+    }
+    if let Some(image) = &f.beside_image {
+        if let Some((at, w)) = s.mentions(CODE_WORDS) {
+            return Some(format!(
+                "its {at} says \"{w}\" beside a CAPTCHA-like image ({})",
+                image.description
+            ));
+        }
+    }
+    poses_sum(&format!("{} {} {}", f.label, f.nearby, f.placeholder))
+        .map(|sum| format!("its label poses a sum (\"{sum}\")"))
+}
+
+/// "6 + 3 =", "1+1=?", "what is 2 plus 5": the arithmetic question of a CAPTCHA.
+fn poses_sum(label: &str) -> Option<String> {
+    let text = collapse_whitespace(label);
+    let chars: Vec<char> = text.chars().collect();
+    let digit_near = |i: usize, step: isize| {
+        let mut j = i as isize + step;
+        while j >= 0 && (j as usize) < chars.len() && chars[j as usize] == ' ' {
+            j += step;
+        }
+        j >= 0 && (j as usize) < chars.len() && chars[j as usize].is_ascii_digit()
+    };
+    let operator = chars.iter().enumerate().any(|(i, c)| {
+        matches!(c, '+' | '×' | '*' | '-' | '=') && digit_near(i, -1) && {
+            *c == '='
+                || digit_near(i, 1)
+                || chars
+                    .get(i + 1..)
+                    .is_some_and(|r| r.iter().find(|c| **c != ' ') == Some(&'='))
+        }
+    });
+    let n = normalize(&text);
+    let tokens: Vec<&str> = n.split(' ').collect();
+    let number = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    let worded = tokens
+        .windows(3)
+        .any(|w| number(w[0]) && matches!(w[1], "plus" | "minus" | "times") && number(w[2]));
+    (operator || worded).then(|| text.chars().take(40).collect())
 }
 
 /// "Name", "Your name", "Full name" — but not "Workspace name" or "Project name".
@@ -1237,6 +1645,59 @@ fn required_of(f: &RawField) -> Option<String> {
         .map(|w| format!("its label says \"{w}\""))
 }
 
+/// Why a form looks like a search form: `role="search"`, a form named or an action
+/// pointing at "search", or a button that says "Search" — None otherwise.
+fn searches(raw: &RawForm) -> Option<String> {
+    let named = machine_words(&raw.attributes);
+    if let Some(w) = any_phrase(&named, SEARCH) {
+        return Some(format!("the form is named \"{w}\""));
+    }
+    let action = raw
+        .action
+        .as_deref()
+        .map(|a| machine_words(&a.replace(['/', '-', '_', '.', '?', '=', '&'], " ")))
+        .unwrap_or_default();
+    if let Some(w) = any_phrase(&action, SEARCH) {
+        return Some(format!("its action says \"{w}\""));
+    }
+    let button = normalize(raw.submit.as_ref().map_or("", |s| s.text.as_str()));
+    if let Some(w) = any_phrase(&button, SEARCH) {
+        return Some(format!("its button says \"{w}\""));
+    }
+    // One box and a button that only says "Go" (or shows an icon): a search box.
+    let visible_text: Vec<&RawField> = raw
+        .fields
+        .iter()
+        .filter(|f| f.visible && matches!(f.control, Control::Text | Control::TextArea))
+        .collect();
+    let one_plain_box = visible_text.len() == 1
+        && visible_text[0].control == Control::Text
+        && matches!(
+            visible_text[0].constraints.input_type.as_str(),
+            "text" | "search"
+        );
+    let buys = |text: &str| any_phrase(&machine_words(text), CART_WORDS).is_some();
+    let shopping = one_plain_box
+        && (buys(&raw.attributes)
+            || buys(raw.action.as_deref().unwrap_or(""))
+            || buys(&raw.buttons.join(" "))
+            || buys(&format!(
+                "{} {} {}",
+                visible_text[0].name.as_deref().unwrap_or(""),
+                visible_text[0].id.as_deref().unwrap_or(""),
+                visible_text[0].human_label()
+            )));
+    if one_plain_box && !shopping && (button.is_empty() || GO_WORDS.contains(&button.as_str())) {
+        let said = if button.is_empty() {
+            "a button without words".to_string()
+        } else {
+            format!("the button \"{button}\"")
+        };
+        return Some(format!("a single text box and {said}"));
+    }
+    None
+}
+
 /// Classifies a raw form region: its fields, then the form as a whole.
 pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
     let mut types: Vec<FieldType> = Vec::new();
@@ -1247,10 +1708,34 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
         .iter()
         .filter(|f| f.visible && text_like(f))
         .count();
-    for f in &raw.fields {
+    let searches = searches(&raw);
+    let first_text_box = raw.fields.iter().position(|f| {
+        f.visible
+            && f.control == Control::Text
+            && matches!(f.constraints.input_type.as_str(), "text" | "search")
+    });
+    let captcha_boxes = raw
+        .fields
+        .iter()
+        .filter(|f| captcha_compound(&Signals::of(f).machine))
+        .count();
+    for (i, f) in raw.fields.iter().enumerate() {
         let signals = Signals::of(f);
-        let others_visible = visible_text_fields > usize::from(f.visible && text_like(f));
-        let (field_type, reason) = field_type(f, &signals, &types, others_visible);
+        let cx = FieldContext {
+            earlier: &types,
+            others_visible: visible_text_fields > usize::from(f.visible && text_like(f)),
+            hidden_with: f.hidden_by.map_or(0, |by| {
+                raw.fields
+                    .iter()
+                    .filter(|o| o.hidden_by == Some(by))
+                    .count()
+                    .saturating_sub(1)
+            }),
+            searches: searches.as_deref(),
+            first_text_box: first_text_box == Some(i),
+            captcha_boxes,
+        };
+        let (field_type, reason) = field_type(f, &signals, &cx);
         types.push(field_type);
         let required_reason = if matches!(field_type, FieldType::Honeypot) {
             None
@@ -1339,6 +1824,64 @@ fn settle_name_pairs(fields: &mut [Field]) {
     }
 }
 
+/// The first of a form's own texts — its button, other buttons, heading, name, action —
+/// that names a signup or a login (and not both): (kind, why).
+fn signup_or_login(raw: &RawForm) -> Option<(FormKind, String)> {
+    let action = raw
+        .action
+        .as_deref()
+        .map(|a| machine_words(&a.replace(['/', '-', '_', '.', '?', '=', '&'], " ")))
+        .unwrap_or_default();
+    let sources = [
+        (
+            "the button",
+            normalize(raw.submit.as_ref().map_or("", |s| s.text.as_str())),
+        ),
+        ("a button", normalize(&raw.buttons.join(" "))),
+        (
+            "its heading",
+            normalize(raw.heading.as_deref().unwrap_or("")),
+        ),
+        ("its name", machine_words(&raw.attributes)),
+        ("its action", action),
+    ];
+    for (source, text) in sources {
+        match (
+            any_phrase(&text, SIGNUP_WORDS),
+            any_phrase(&text, LOGIN_WORDS),
+        ) {
+            (Some(w), None) => return Some((FormKind::Signup, format!("{source} says \"{w}\""))),
+            (None, Some(w)) => return Some((FormKind::Login, format!("{source} says \"{w}\""))),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// An e-mail address and at most a name, a postcode, a birthday or opt-ins: the shape of
+/// a mailing-list form, not of an account.
+fn mailing_list_shape(visible: &[&Field]) -> bool {
+    let email = visible
+        .iter()
+        .filter(|f| f.field_type == FieldType::Email)
+        .count();
+    email == 1
+        && visible.len() <= 6
+        && visible.iter().all(|f| {
+            matches!(
+                f.field_type,
+                FieldType::Email
+                    | FieldType::FullName
+                    | FieldType::FirstName
+                    | FieldType::LastName
+                    | FieldType::MarketingOptIn
+                    | FieldType::Country
+                    | FieldType::Terms
+                    | FieldType::Other
+            )
+        })
+}
+
 fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (FormKind, String) {
     let has = |t: FieldType| fields.iter().any(|f| f.field_type == t);
     let count = |t: FieldType| fields.iter().filter(|f| f.field_type == t).count();
@@ -1367,7 +1910,18 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         .collect();
     let r = |k: FormKind, why: String| (k, why);
 
-    if has(FieldType::CardNumber) || (has(FieldType::CardExpiry) && has(FieldType::CardCvc)) {
+    let cards =
+        has(FieldType::CardNumber) || (has(FieldType::CardExpiry) && has(FieldType::CardCvc));
+    if cards
+        && has(FieldType::Password)
+        && (has(FieldType::PasswordConfirm) || has(FieldType::Username))
+    {
+        return r(
+            FormKind::Signup,
+            "asks for card details and makes an account (a new password)".into(),
+        );
+    }
+    if cards {
         return r(FormKind::Payment, "asks for card details".into());
     }
     let passwords = count(FieldType::Password);
@@ -1425,11 +1979,8 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
                 "a password field with \"remember me\"".into(),
             );
         }
-        if let Some(w) = says(SIGNUP_WORDS) {
-            return r(FormKind::Signup, format!("a password field and \"{w}\""));
-        }
-        if let Some(w) = says(LOGIN_WORDS) {
-            return r(FormKind::Login, format!("a password field and \"{w}\""));
+        if let Some((kind, why)) = signup_or_login(raw) {
+            return r(kind, format!("a password field and {why}"));
         }
         if !signup_fields.is_empty() {
             return r(
@@ -1449,8 +2000,31 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         );
     }
 
+    let personal = [
+        FieldType::Email,
+        FieldType::Username,
+        FieldType::Phone,
+        FieldType::FullName,
+        FieldType::FirstName,
+        FieldType::LastName,
+        FieldType::Message,
+    ]
+    .into_iter()
+    .any(has);
     if has(FieldType::Search) && visible_inputs.len() <= 2 {
         return r(FormKind::Search, "a search box".into());
+    }
+    if has(FieldType::Search) && !personal {
+        return r(
+            FormKind::Search,
+            "a search box among filters, nothing personal".into(),
+        );
+    }
+    if let Some(why) = searches(raw).filter(|_| !personal) {
+        return r(
+            FormKind::Search,
+            format!("{why}, and it asks for nothing personal"),
+        );
     }
     let identifies = has(FieldType::Email) || has(FieldType::Username);
     if identifies && visible_inputs.len() <= 2 {
@@ -1476,6 +2050,36 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
             );
         }
     }
+    let identifies_person = has(FieldType::Email)
+        || has(FieldType::FullName)
+        || has(FieldType::FirstName)
+        || has(FieldType::Username);
+    let mailing_list = says(NEWSLETTER_WORDS).is_some() && says(ACCOUNT_WORDS).is_none();
+    if let Some(w) = any_phrase(&button, SIGNUP_WORDS).filter(|_| identifies_person) {
+        if !mailing_list_shape(&visible_inputs) && !mailing_list {
+            return r(
+                FormKind::Signup,
+                format!("the button \"{w}\" on a form that asks who you are"),
+            );
+        }
+    }
+    let nothing_to_type = fields
+        .iter()
+        .all(|f| matches!(f.control, Control::Checkbox | Control::Radio));
+    if nothing_to_type {
+        // Said by what a person reads (a button, a heading), not only by an action URL.
+        let said = signup_or_login(raw).filter(|(_, why)| {
+            ["the button", "a button", "its heading"]
+                .iter()
+                .any(|source| why.starts_with(source))
+        });
+        if let Some((FormKind::Signup, why)) = said {
+            return r(
+                FormKind::Signup,
+                format!("{why}, and nothing to type: a step of a signup"),
+            );
+        }
+    }
     if has(FieldType::Message) && (has(FieldType::Email) || has(FieldType::Phone)) {
         return r(
             FormKind::Contact,
@@ -1488,11 +2092,16 @@ fn form_kind(raw: &RawForm, fields: &[Field], page_title: &str, url: &Url) -> (F
         }
     }
     if let Some(w) = says(SIGNUP_WORDS) {
-        if has(FieldType::Email)
-            || has(FieldType::FullName)
-            || has(FieldType::FirstName)
-            || has(FieldType::Username)
+        if GENERIC_SIGNUP.contains(&w)
+            && mailing_list_shape(&visible_inputs)
+            && says(ACCOUNT_WORDS).is_none()
         {
+            return r(
+                FormKind::Newsletter,
+                format!("\"{w}\" for an e-mail address and no password or account: a mailing list"),
+            );
+        }
+        if identifies_person {
             return r(
                 FormKind::Signup,
                 format!("\"{w}\" without a password (the first step of a signup)"),
@@ -1545,5 +2154,23 @@ mod tests {
         assert_eq!(machine_words("fName"), "f name");
         assert_eq!(machine_words("password2"), "password 2");
         assert_eq!(machine_words("signup-form"), "signup form");
+    }
+
+    #[test]
+    fn a_captcha_sum_needs_numbers_on_both_sides() {
+        assert!(poses_sum("6 + 3 =").is_some());
+        assert!(poses_sum("What is 1 plus 1 (1+1=?)").is_some());
+        assert!(poses_sum("Press the access key plus 0 to focus").is_none());
+        assert!(poses_sum("Phone (+49 30 1234)").is_none());
+    }
+
+    #[test]
+    fn a_username_or_email_label_offers_a_choice() {
+        assert!(offers_a_choice("email username", "Email/Username"));
+        assert!(offers_a_choice("login ili email", "Login или email"));
+        assert!(!offers_a_choice(
+            "your email address is your username",
+            "(Your Email Address is your Username)"
+        ));
     }
 }

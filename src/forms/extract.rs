@@ -63,9 +63,24 @@ pub struct RawField {
     pub visible: bool,
     /// Why the field is not visible (None when it is).
     pub hidden_because: Option<String>,
+    /// The element whose markup or style hides the field (the field itself or a wrapper).
+    pub hidden_by: Option<NodeId>,
+    /// A challenge-like image (CAPTCHA picture) right before or after the control, with
+    /// no other control in between.
+    pub beside_image: Option<ChallengeImage>,
     pub constraints: Constraints,
     pub selector: String,
     pub checked: bool,
+}
+
+/// An image that may be a CAPTCHA picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeImage {
+    /// `img src="…"`, for the reason.
+    pub description: String,
+    /// Its attributes say so ("captcha", "seccode", "verify"…); otherwise it is only
+    /// generated per visit by a script, which a product photo can be too.
+    pub named: bool,
 }
 
 impl RawField {
@@ -105,20 +120,47 @@ selector!(HEADINGS, "h1, h2, h3, h4, legend");
 /// Input types that are not fields a person fills.
 const NOT_FIELDS: [&str; 5] = ["hidden", "submit", "button", "image", "reset"];
 /// Class names that hide an element in common CSS frameworks and hand-written honeypots.
-const HIDING_CLASSES: [&str; 12] = [
+const HIDING_CLASSES: [&str; 15] = [
     "hidden",
     "d-none",
     "hide",
     "is-hidden",
     "invisible",
     "visually-hidden",
+    "visuallyhidden",
     "sr-only",
     "screen-reader-text",
     "honeypot",
     "hp",
     "ohnohoney",
     "hidden-field",
+    "none",
+    "offscreen",
 ];
+/// An offset at least this far negative (in px) puts an element off-screen; smaller
+/// negative margins are layout (centring a box with `margin-left: -380px`).
+const OFF_SCREEN_PX: f32 = -500.0;
+/// Parts of words in an image's src, alt, id, class or title that mark a CAPTCHA picture.
+const CHALLENGE_IMAGE_PARTS: [&str; 13] = [
+    "captcha",
+    "seccode",
+    "secimg",
+    "secuimg",
+    "securitycode",
+    "verifycode",
+    "verificationcode",
+    "humanverif",
+    "vvc",
+    "imgval",
+    "antispam",
+    "antibot",
+    "bebot",
+];
+/// Whole words in those attributes that mark a CAPTCHA picture.
+const CHALLENGE_IMAGE_WORDS: [&str; 6] =
+    ["code", "codes", "kod", "robot", "verify", "verification"];
+/// Script extensions: an image served by one is generated per visit.
+const SCRIPT_EXTENSIONS: [&str; 6] = [".php", ".asp", ".aspx", ".cgi", ".jsp", ".pl"];
 
 pub fn extract(html: &str, _url: &Url) -> RawPage {
     let doc = Html::parse_document(html);
@@ -158,9 +200,12 @@ pub fn extract(html: &str, _url: &Url) -> RawPage {
         }
     }
 
+    let hiding_rules = hiding_rules(&doc);
     let context = Context {
         labels_for: &labels_for,
         ids: &ids,
+        hiding_rules: &hiding_rules,
+        images: &challenge_images(&doc),
     };
     let mut regions = Vec::new();
     for (i, form) in forms.iter().enumerate() {
@@ -175,6 +220,7 @@ pub fn extract(html: &str, _url: &Url) -> RawPage {
                 v.attr("class"),
                 v.attr("name"),
                 v.attr("aria-label"),
+                in_search_landmark(*form).then_some("role search"),
             ]
             .into_iter()
             .flatten()
@@ -252,6 +298,226 @@ fn region_root(control: ElementRef) -> NodeId {
 struct Context<'a> {
     labels_for: &'a HashMap<String, String>,
     ids: &'a HashMap<String, String>,
+    hiding_rules: &'a [HidingRule],
+    /// Controls with a challenge-like image beside them (see [`challenge_images`]).
+    images: &'a HashMap<NodeId, ChallengeImage>,
+}
+
+/// Whether the form, or a landmark around it, has `role="search"`.
+fn in_search_landmark(form: ElementRef) -> bool {
+    std::iter::once(form)
+        .chain(form.ancestors().filter_map(ElementRef::wrap))
+        .any(|e| e.value().attr("role") == Some("search"))
+}
+
+/// A rule of the page's own `<style>` sheets whose declarations hide what it selects.
+struct HidingRule {
+    selector: Selector,
+    /// The selector as written, for the reason.
+    text: String,
+    /// The declaration that hides.
+    why: String,
+}
+
+/// The page's `<style>` rules that hide (display: none, off-screen…), at top level only:
+/// rules inside `@media` and other at-rules apply to some screens, not all.
+fn hiding_rules(doc: &Html) -> Vec<HidingRule> {
+    let style = Selector::parse("style").expect("valid selector");
+    let mut rules = Vec::new();
+    for sheet in doc.select(&style) {
+        let css = without_comments(&sheet.text().collect::<String>());
+        let mut rest = css.as_str();
+        while let Some(open) = rest.find('{') {
+            let prelude = rest[..open].trim();
+            let after = &rest[open + 1..];
+            if prelude.starts_with('@') {
+                // Skip the whole at-rule block, nested braces included.
+                let mut depth = 1;
+                let mut end = after.len();
+                for (i, c) in after.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                rest = &after[end.min(after.len())..];
+                continue;
+            }
+            let close = after.find('}').unwrap_or(after.len());
+            if let Some(why) = hiding_declaration(&after[..close]) {
+                for part in prelude.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    if let Ok(selector) = Selector::parse(part) {
+                        rules.push(HidingRule {
+                            selector,
+                            text: part.to_string(),
+                            why: why.clone(),
+                        });
+                    }
+                }
+            }
+            rest = &after[(close + 1).min(after.len())..];
+        }
+    }
+    rules
+}
+
+fn without_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start + 2..]
+            .find("*/")
+            .map_or("", |end| &rest[start + 2 + end + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The declaration of a CSS block that hides its element from sight, if any:
+/// `display: none`, `visibility: hidden`, `opacity: 0`, an off-screen offset, or a box
+/// clipped to nothing.
+fn hiding_declaration(block: &str) -> Option<String> {
+    let declarations: Vec<(String, String)> = block
+        .split(';')
+        .filter_map(|d| d.split_once(':'))
+        .map(|(p, v)| {
+            (
+                p.trim().to_ascii_lowercase(),
+                v.replace("!important", "").trim().to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    let value = |prop: &str| {
+        declarations
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prop)
+            .map(|(_, v)| v.as_str())
+    };
+    if value("display") == Some("none") {
+        return Some("display: none".into());
+    }
+    if let Some(v @ ("hidden" | "collapse")) = value("visibility") {
+        return Some(format!("visibility: {v}"));
+    }
+    if value("opacity").and_then(|v| v.parse::<f32>().ok()) == Some(0.0) {
+        return Some("opacity: 0".into());
+    }
+    let px = |v: &str| v.trim_end_matches("px").trim().parse::<f32>().ok();
+    for prop in [
+        "left",
+        "top",
+        "right",
+        "margin-left",
+        "margin-top",
+        "text-indent",
+    ] {
+        if let Some(v) = value(prop).filter(|v| px(v).is_some_and(|n| n <= OFF_SCREEN_PX)) {
+            if prop != "text-indent" {
+                return Some(format!("off-screen ({prop}: {v})"));
+            }
+        }
+    }
+    if let Some(v) = value("margin") {
+        if v.split_whitespace()
+            .any(|m| px(m).is_some_and(|n| n <= OFF_SCREEN_PX))
+        {
+            return Some(format!("off-screen (margin: {v})"));
+        }
+    }
+    let zero = |prop: &str| value(prop).and_then(px) == Some(0.0);
+    if (zero("height") || zero("width") || zero("max-height"))
+        && value("overflow") == Some("hidden")
+    {
+        return Some("a box of zero size with overflow hidden".into());
+    }
+    if value("clip").is_some_and(|v| v.replace(' ', "").starts_with("rect(0")) {
+        return Some("clipped to nothing".into());
+    }
+    None
+}
+
+/// Controls that sit beside a challenge-like image, with no other control in between:
+/// the text box right after the image, else the control right before it — how CAPTCHA
+/// pictures are laid out.
+fn challenge_images(doc: &Html) -> HashMap<NodeId, ChallengeImage> {
+    enum Item {
+        Control { id: NodeId, text_box: bool },
+        Image(ChallengeImage),
+        FormStart,
+    }
+    let mut items = Vec::new();
+    for e in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        match e.value().name() {
+            "img" => items.extend(challenge_image(e).map(Item::Image)),
+            "input" | "select" | "textarea" if is_field(e) => {
+                let text_box = e.value().name() == "input"
+                    && e.value().attr("type").is_none_or(|t| {
+                        matches!(t.to_ascii_lowercase().as_str(), "text" | "number")
+                    });
+                items.push(Item::Control {
+                    id: e.id(),
+                    text_box,
+                })
+            }
+            "form" => items.push(Item::FormStart),
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let Item::Image(image) = item else { continue };
+        let next = items[i + 1..].iter().find(|x| !matches!(x, Item::Image(_)));
+        let previous = items[..i]
+            .iter()
+            .rev()
+            .find(|x| !matches!(x, Item::Image(_)));
+        let owner = match (next, previous) {
+            (Some(Item::Control { id, text_box: true }), _) => Some(*id),
+            (_, Some(Item::Control { id, .. })) => Some(*id),
+            _ => None,
+        };
+        if let Some(id) = owner {
+            out.entry(id).or_insert_with(|| image.clone());
+        }
+    }
+    out
+}
+
+/// The image when it looks like a CAPTCHA picture: a telling word in its attributes, or
+/// generated by a script with a query (`seccode.php?imageid=…`).
+fn challenge_image(img: ElementRef) -> Option<ChallengeImage> {
+    let v = img.value();
+    let src = v.attr("src").unwrap_or("");
+    let attributes = ["src", "alt", "id", "class", "title", "name"]
+        .iter()
+        .filter_map(|a| v.attr(a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<String> = crate::text::normalize(&attributes)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let path = src.split('?').next().unwrap_or("").to_ascii_lowercase();
+    let generated = src.contains('?') && SCRIPT_EXTENSIONS.iter().any(|x| path.ends_with(x));
+    let named = words.iter().any(|w| {
+        CHALLENGE_IMAGE_PARTS.iter().any(|p| w.contains(p))
+            || CHALLENGE_IMAGE_WORDS.contains(&w.as_str())
+    });
+    (named || generated).then(|| ChallengeImage {
+        description: format!("img src=\"{src}\""),
+        named,
+    })
 }
 
 fn labels_by_target(doc: &Html) -> HashMap<String, String> {
@@ -433,7 +699,7 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
         .filter_map(|e| e.value().attr("class"))
         .collect::<Vec<_>>()
         .join(" ");
-    let (visible, hidden_because) = visibility(control);
+    let hidden = hidden(control, cx.hiding_rules);
     let number = |name: &str| v.attr(name).and_then(|s| s.trim().parse::<usize>().ok());
     RawField {
         name: v.attr("name").map(str::to_string).filter(|n| !n.is_empty()),
@@ -450,8 +716,10 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
         required_attr: v.attr("required").is_some(),
         aria_required: v.attr("aria-required") == Some("true"),
         readonly: v.attr("readonly").is_some() || v.attr("disabled").is_some(),
-        visible,
-        hidden_because,
+        visible: hidden.is_none(),
+        hidden_by: hidden.as_ref().and_then(|h| h.by),
+        hidden_because: hidden.map(|h| h.why),
+        beside_image: cx.images.get(&control.id()).cloned(),
         constraints: Constraints {
             input_type,
             maxlength: number("maxlength"),
@@ -500,50 +768,64 @@ fn nearby_text(control: ElementRef, after: bool) -> String {
     String::new()
 }
 
-/// (visible, why not). Live annotation wins; otherwise markup on the control and its ancestors.
-fn visibility(control: ElementRef) -> (bool, Option<String>) {
+/// Why a control is hidden, and which element hides it.
+struct Hidden {
+    why: String,
+    /// None when the live page said so (no element to point at).
+    by: Option<NodeId>,
+}
+
+/// Whether a control is hidden: live annotation wins; otherwise markup on the control and
+/// its ancestors (hidden, aria-hidden, inline styles, hiding class names, the page's own
+/// `<style>` rules).
+fn hidden(control: ElementRef, rules: &[HidingRule]) -> Option<Hidden> {
     match control.value().attr("data-plg-visible") {
-        Some("1") => return (true, None),
-        Some(_) => return (false, Some("not displayed on the rendered page".into())),
+        Some("1") => return None,
+        Some(_) => {
+            return Some(Hidden {
+                why: "not displayed on the rendered page".into(),
+                by: None,
+            })
+        }
         None => {}
     }
     for e in std::iter::once(control).chain(control.ancestors().filter_map(ElementRef::wrap)) {
-        let v = e.value();
-        if v.attr("hidden").is_some() {
-            return (
-                false,
-                Some(format!("<{}> has the hidden attribute", v.name())),
-            );
-        }
-        if v.attr("aria-hidden") == Some("true") {
-            return (false, Some(format!("<{}> is aria-hidden", v.name())));
-        }
-        if let Some(style) = v.attr("style") {
-            let s: String = style
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if s.contains("display:none")
-                || s.contains("visibility:hidden")
-                || s.contains("opacity:0;")
-                || s.ends_with("opacity:0")
-                || s.contains("left:-")
-                || s.contains("top:-")
-            {
-                return (false, Some(format!("inline style \"{style}\"")));
-            }
-        }
-        if let Some(class) = v.attr("class") {
-            if let Some(c) = class
-                .split_whitespace()
-                .find(|c| HIDING_CLASSES.contains(&c.to_ascii_lowercase().as_str()))
-            {
-                return (false, Some(format!("class \"{c}\"")));
-            }
+        if let Some(why) = hides(e, rules) {
+            return Some(Hidden {
+                why,
+                by: Some(e.id()),
+            });
         }
     }
-    (true, None)
+    None
+}
+
+/// Why this element itself is hidden by its markup, if it is.
+fn hides(e: ElementRef, rules: &[HidingRule]) -> Option<String> {
+    let v = e.value();
+    if v.attr("hidden").is_some() {
+        return Some(format!("<{}> has the hidden attribute", v.name()));
+    }
+    if v.attr("aria-hidden") == Some("true") {
+        return Some(format!("<{}> is aria-hidden", v.name()));
+    }
+    if let Some(style) = v.attr("style") {
+        if let Some(why) = hiding_declaration(style) {
+            return Some(format!("inline style {why}"));
+        }
+    }
+    if let Some(class) = v.attr("class") {
+        if let Some(c) = class
+            .split_whitespace()
+            .find(|c| HIDING_CLASSES.contains(&c.to_ascii_lowercase().as_str()))
+        {
+            return Some(format!("class \"{c}\""));
+        }
+    }
+    rules
+        .iter()
+        .find(|r| r.selector.matches(&e))
+        .map(|r| format!("the page's style rule \"{}\" ({})", r.text, r.why))
 }
 
 /// The heading or legend introducing a form: inside it, else just before it.
@@ -649,4 +931,67 @@ pub fn selector_of(e: ElementRef) -> String {
     }
     parts.reverse();
     parts.join(" > ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_that_hide() {
+        assert_eq!(
+            hiding_declaration("display: none !important"),
+            Some("display: none".into())
+        );
+        assert!(hiding_declaration("position:absolute; margin: 0 0 0 -9999px").is_some());
+        assert!(hiding_declaration("position:absolute; left:-5000px").is_some());
+        assert!(hiding_declaration("opacity:0").is_some());
+        // Centring a box with a negative margin is layout, not hiding.
+        assert_eq!(
+            hiding_declaration("width: 760px; margin-left: -380px;"),
+            None
+        );
+        assert_eq!(hiding_declaration("float:none"), None);
+    }
+
+    #[test]
+    fn style_rules_of_the_page_hide_fields() {
+        let html = r#"<html><head><style>
+            /* a honeypot */ .mc4wp-form input[name="trap"] { display: none; }
+            @media (max-width: 400px) { .wide { display: none } }
+            .offscreen-box { position: absolute; left: -9999px }
+        </style></head><body><form class="mc4wp-form">
+            <input name="email" type="email"><input name="trap">
+            <div class="wide"><input name="wide"></div>
+            <div class="offscreen-box"><input name="far"></div>
+        </form></body></html>"#;
+        let page = extract(html, &Url::parse("https://example.com/").unwrap());
+        let visible: Vec<(String, bool)> = page.forms[0]
+            .fields
+            .iter()
+            .map(|f| (f.name.clone().unwrap_or_default(), f.visible))
+            .collect();
+        assert_eq!(
+            visible,
+            [
+                ("email".to_string(), true),
+                ("trap".to_string(), false),
+                ("wide".to_string(), true),
+                ("far".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_captcha_image_belongs_to_the_text_box_after_it() {
+        let html = r#"<form><input name="skype"><img src="/wp-content/uploads/wpcf7_captcha/1.png">
+            <input name="answer"><img src="/img/logo.png"><input name="city"></form>"#;
+        let page = extract(html, &Url::parse("https://example.com/").unwrap());
+        let images: Vec<bool> = page.forms[0]
+            .fields
+            .iter()
+            .map(|f| f.beside_image.is_some())
+            .collect();
+        assert_eq!(images, [false, true, false]);
+    }
 }
