@@ -179,7 +179,9 @@ impl Walker<'_> {
     }
 
     fn shot(&mut self, name: &str) -> Option<String> {
+        let started = Instant::now();
         let png = self.page.screenshot(false).ok()?;
+        tracing::debug!(name, elapsed = ?started.elapsed(), bytes = png.len(), "screenshot");
         let mut scratch = Artifacts::default();
         self.store.save(
             &format!("screenshots/journey-{name}.png"),
@@ -599,7 +601,7 @@ impl Walker<'_> {
                 }
                 self.after_submit(form, action);
                 self.record(action, &submit_text, before, started, inputs, notes);
-                return self.value_check(action, &typed, &before_text);
+                return self.value_check(action, &typed, &before_text, &after);
             }
             self.record(
                 action,
@@ -616,7 +618,7 @@ impl Walker<'_> {
         }
         self.after_submit(form, action);
         self.record(action, &submit_text, before, started, inputs, notes);
-        self.value_check(action, &typed, &before_text)
+        self.value_check(action, &typed, &before_text, &after)
     }
 
     fn after_submit(&mut self, form: &FormRegion, action: StepAction) {
@@ -626,19 +628,19 @@ impl Walker<'_> {
         }
     }
 
-    /// After a value action: did its result appear? (The typed name on the page, a new
-    /// page, or the empty state gone.)
+    /// After a value action: did its result appear on `now`, the screen it led to? (The
+    /// typed name on the page, a new page, or the empty state gone.)
     fn value_check(
         &mut self,
         action: StepAction,
         typed: &[String],
         before_text: &str,
+        now: &Screen,
     ) -> Result<Moved, AuditError> {
         if action != StepAction::ValueAction || self.options.goal.is_stated() {
             return Ok(Moved::On);
         }
-        let now = Screen::read(self.page)?;
-        if let Some(moved) = self.signed_out(&now)? {
+        if let Some(moved) = self.signed_out(now)? {
             return Ok(moved);
         }
         let shows_typed = typed

@@ -46,12 +46,15 @@ static PAYMENT_WIDGETS: LazyLock<Selector> = LazyLock::new(|| {
 impl Screen {
     /// Reads the page as it is now (annotated live, so visibility is the browser's).
     pub fn read(page: &Page) -> Result<Screen, AuditError> {
+        let started = std::time::Instant::now();
         page.evaluate::<u32>(crate::forms::LIVE_ANNOTATOR)?;
         let html = page.html()?;
         let url = Url::parse(&page.url()).map_err(|e| AuditError::Browser {
             reason: format!("the page's address is not a URL: {e}"),
         })?;
-        Ok(Screen::from_html(&html, url))
+        let screen = Screen::from_html(&html, url);
+        tracing::debug!(url = %screen.url, elapsed = ?started.elapsed(), "read the screen");
+        Ok(screen)
     }
 
     pub fn from_html(html: &str, url: Url) -> Screen {
