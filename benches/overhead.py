@@ -77,7 +77,7 @@ def main() -> None:
 
     print(f"plg-audit demo, {args.runs} runs, medians (ms)")
     row("wall time of the process", med["wall"])
-    row("start-up: Chromium launch", med["browser_start"],
+    row("start-up: Chromium launch, first tab", med["browser_start"],
         f"(home page fetched meanwhile in {med['home_fetch']:.0f})")
     row(f"discovery ({med['pages']:.0f} pages, 4 at a time)", med["crawl"],
         f"pages' load and settle times add up to {med['pages_settle_sum']:.0f}")

@@ -38,6 +38,7 @@ pub struct Artifacts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhaseTimings {
     pub home_fetch_ms: u64,
+    /// Chromium's launch and its first tab made ready.
     pub browser_start_ms: u64,
     /// Discovery: rendering the home page and visiting the rest of the site.
     pub crawl_ms: u64,

@@ -214,8 +214,12 @@ impl Browser {
         &self,
         is_first_party: impl Fn(&str) -> bool + Send + Sync + 'static,
     ) -> Result<Page, AuditError> {
+        let started = Instant::now();
         let tab = self.chrome.new_tab().map_err(browser_error)?;
-        Page::attach(tab, Arc::new(PageActivity::new(is_first_party)), self)
+        tracing::debug!(elapsed = ?started.elapsed(), "new tab");
+        let page = Page::attach(tab, Arc::new(PageActivity::new(is_first_party)), self);
+        tracing::debug!(elapsed = ?started.elapsed(), "tab ready");
+        page
     }
 }
 

@@ -166,7 +166,10 @@ pub async fn gather(
     let page = match &browser {
         Some(b) => {
             artifacts.browser_version = Some(b.version().to_string());
-            match b.open_page(site.host_filter()) {
+            let opening = Instant::now();
+            let opened = b.open_page(site.host_filter());
+            artifacts.timings.browser_start_ms += millis(opening.elapsed());
+            match opened {
                 Ok(p) => Some(Arc::new(p)),
                 Err(e) => {
                     artifacts
