@@ -294,6 +294,8 @@ pub enum Input {
     Check,
     /// An option chosen from a list.
     Select,
+    /// A file chosen in the file dialog.
+    File,
 }
 
 /// Fields on a screen.

@@ -98,6 +98,35 @@ fn content_rendered_after_a_fetch_is_there_when_the_page_has_settled() {
 }
 
 #[test]
+fn a_status_line_saying_work_is_under_way_holds_the_settle_wait_after_an_action() {
+    // No request and no DOM change for 600 ms after "Saving…" appears: only the status
+    // line tells that the result is still to come.
+    let (_dir, server) = one_page_site(
+        r#"<!doctype html><html><head><title>Brightwave</title></head><body><main>
+        <h1>Campaigns</h1><p id="state">No campaigns yet.</p>
+        <button type="button">New campaign</button></main>
+        <script>
+          document.querySelector('button').addEventListener('click', () => {
+            const state = document.getElementById('state');
+            state.setAttribute('role', 'status');
+            state.textContent = 'Saving "Spring launch"…';
+            setTimeout(() => { state.textContent = 'Spring launch — draft saved'; }, 600);
+          });
+        </script></body></html>"#,
+    );
+    let b = browser();
+    let page = b.open_page(site_of(&server).host_filter()).unwrap();
+    page.visit(server.url()).unwrap();
+    assert!(page.click("main button").unwrap());
+    let settled = page.settle_after_action();
+    assert!(settled.quiet);
+    let state: String = page
+        .evaluate("document.getElementById('state').textContent")
+        .unwrap();
+    assert_eq!(state, "Spring launch — draft saved");
+}
+
+#[test]
 fn dialogs_are_dismissed_and_recorded() {
     let (_dir, server) = one_page_site(
         r#"<!doctype html><html><head><title>Brightwave</title></head><body>

@@ -93,6 +93,7 @@ labelled! {
     tricky_form_with_server_side_password_rules => "journey-tricky",
     app_on_another_origin => "journey-crossorigin",
     french_product_with_a_cookie_banner => "journey-fr",
+    upload_as_the_first_value => "journey-upload",
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! Per step: one mental preparation (deciding what to do), pointing at the control and
 //! clicking it, then the page's own wait (the step's measured machine time). Per typed
 //! field: point, click, move the hand to the keyboard, one keystroke per character, and
-//! back to the mouse. Per ticked box: point and click. Per option chosen: a decision,
-//! then point and click to open the list and again to pick.
+//! back to the mouse. Per ticked box: point and click. Per option chosen (or file picked
+//! in a file dialog): a decision, then point and click to open the list and again to pick.
 
 use crate::artifacts::{Input, JourneyArtifact};
 
@@ -35,7 +35,8 @@ pub fn human_seconds(journey: &JourneyArtifact) -> f64 {
                         POINT + CLICK + HAND + *chars as f64 * KEYSTROKE + HAND
                     }
                     Input::Check => POINT + CLICK,
-                    Input::Select => MENTAL + 2.0 * (POINT + CLICK),
+                    // Decide which file, then pick it and confirm in the dialog.
+                    Input::Select | Input::File => MENTAL + 2.0 * (POINT + CLICK),
                 })
                 .sum();
             action + inputs

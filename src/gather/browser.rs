@@ -256,14 +256,22 @@ pub struct Visit {
 
 /// Reports DOM changes to the settle-wait, coalesced per 50 ms: whether content (nodes,
 /// text) changed — attribute churn from animations does not count — and whether a loading
-/// indicator is visible.
+/// indicator is visible (aria-busy, skeletons, spinners, an indeterminate progress bar, or a
+/// status line such as "Uploading plan.pdf…").
 const DOM_OBSERVER: &str = r#"(() => {
   if (window.__plgObserving) return;
   window.__plgObserving = true;
   const BUSY = '[aria-busy="true"], [class*="skeleton"], [class*="spinner"], [role="progressbar"]:not([aria-valuenow])';
+  // A status line saying work is under way: "Uploading plan.pdf…", "Saving...".
+  const WORKING = /\b(loading|uploading|saving|processing|creating|importing|sending|wird geladen|chargement|cargando|carregando)\b.*(…|\.\.\.)\s*$/i;
+  const shown = (el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
   const busyNow = () => {
     for (const el of document.querySelectorAll(BUSY)) {
-      if (el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden') return true;
+      if (shown(el)) return true;
+    }
+    for (const el of document.querySelectorAll('[role="status"], [aria-live="polite"], [aria-live="assertive"]')) {
+      const text = (el.textContent || '').trim();
+      if (text.length < 120 && WORKING.test(text) && shown(el)) return true;
     }
     return false;
   };
@@ -425,6 +433,19 @@ impl Page {
             "(() => {{ const el = document.querySelector({sel}); if (!el) return false; \
                el.scrollIntoView({{ block: 'center' }}); el.click(); return true; }})()"
         ))
+    }
+
+    /// Gives the file input `selector` selects the file at `path` (absolute), as choosing
+    /// it in the file dialog would; the page gets its input and change events. The caller
+    /// settles.
+    pub fn upload(&self, selector: &str, path: &std::path::Path) -> Result<(), AuditError> {
+        let path = path.to_string_lossy();
+        self.tab
+            .find_element(selector)
+            .and_then(|input| input.set_input_files(&[path.as_ref()]).map(|_| ()))
+            .map_err(browser_error)?;
+        self.activity.action_taken();
+        Ok(())
     }
 
     /// The bound of every settle-wait.

@@ -57,6 +57,12 @@ impl ArtifactDir {
         }
     }
 
+    /// The absolute path of `relative` in the output directory.
+    pub fn absolute(&self, relative: &str) -> PathBuf {
+        let path = self.root.join(relative);
+        std::fs::canonicalize(&path).unwrap_or(path)
+    }
+
     /// Writes `bytes` at `relative` and returns the relative path; a write failure
     /// becomes a warning, not a lost audit.
     pub fn save(&self, relative: &str, bytes: &[u8], artifacts: &mut Artifacts) -> Option<String> {

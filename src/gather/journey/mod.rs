@@ -13,6 +13,7 @@
 pub mod intent;
 pub mod screen;
 pub mod script;
+pub mod upload;
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -335,6 +336,12 @@ impl Walker<'_> {
                 let link = link.clone();
                 return self.value_click(&screen, &link);
             }
+            if let Some(target) = upload::targets(self.page)?
+                .into_iter()
+                .find(|t| intent::creates(&t.text))
+            {
+                return self.upload_step(&screen, &target);
+            }
         }
         if let Some((link, skip)) = intent::continue_or_skip(&screen.doc.links) {
             let link = link.clone();
@@ -656,6 +663,41 @@ impl Walker<'_> {
             return self.end(Outcome::Completed, format!("the value moment: {what}"));
         }
         Ok(Moved::On)
+    }
+
+    /// An upload as the value action: a sample file the input accepts, chosen as in the
+    /// file dialog; the value moment is its name (or the result) on the page.
+    fn upload_step(
+        &mut self,
+        screen: &Screen,
+        target: &upload::UploadTarget,
+    ) -> Result<Moved, AuditError> {
+        let file = upload::sample_for(&target.accept, || self.page.screenshot(false).ok());
+        let mut scratch = Artifacts::default();
+        let relative = self
+            .store
+            .save(&format!("uploads/{}", file.name), &file.bytes, &mut scratch)
+            .ok_or_else(|| AuditError::StepFailed {
+                reason: format!("could not write the sample file {} to upload", file.name),
+            })?;
+        let before = self.page.url();
+        let started = Instant::now();
+        self.page
+            .upload(&target.selector, &self.store.absolute(&relative))?;
+        self.page.settle_after_action();
+        self.record(
+            StepAction::ValueAction,
+            &target.text,
+            before,
+            started,
+            vec![(Input::File, false)],
+            vec![format!("uploaded {relative}")],
+        );
+        if self.options.goal.is_stated() {
+            return Ok(Moved::On);
+        }
+        let now = Screen::read(self.page)?;
+        self.value_check(StepAction::ValueAction, &[file.name], &screen.text, &now)
     }
 
     /// After signing up, a screen asking to log in means the app let the user go: that
