@@ -332,10 +332,13 @@ pub fn ranked(links: &[Link]) -> Vec<Cta<'_>> {
 
 /// The control to press to move on from an onboarding screen, and whether it skips.
 pub fn continue_or_skip(links: &[Link]) -> Option<(&Link, bool)> {
+    // "Continue with Google" is no way on: social sign-in is never taken.
     let buttons = || {
-        links
-            .iter()
-            .filter(|l| l.location != LinkLocation::Footer && l.location != LinkLocation::Nav)
+        links.iter().filter(|l| {
+            l.location != LinkLocation::Footer
+                && l.location != LinkLocation::Nav
+                && !super::screen::is_sso(l)
+        })
     };
     let exact = |table: &[&'static str]| {
         buttons().find(|l| {

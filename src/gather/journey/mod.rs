@@ -111,6 +111,7 @@ pub fn walk(
         pending_inputs: Vec::new(),
         scripted_fields: HashSet::new(),
         stalled_at: None,
+        revealed_email: false,
         passwords_tried: 0,
     };
     let result = walker.run(home, pricing);
@@ -152,6 +153,8 @@ struct Walker<'a> {
     scripted_fields: HashSet<String>,
     /// The URL a step was still loading when its settle-wait ran out.
     stalled_at: Option<String>,
+    /// "Continue with email" was pressed (once is enough).
+    revealed_email: bool,
     passwords_tried: usize,
 }
 
@@ -318,6 +321,14 @@ impl Walker<'_> {
             screen.blocker(self.signed_up || self.submitted, !self.submitted)
         {
             return self.blocked(outcome, text, element);
+        }
+        // E-mail signup behind social sign-in buttons: reveal it.
+        if !self.signed_up && !self.revealed_email && screen.form(&[FormKind::Signup]).is_none() {
+            if let Some(link) = screen.email_signup_button() {
+                let link = link.clone();
+                self.revealed_email = true;
+                return self.click_step(StepAction::Continue, &link, false);
+            }
         }
         if let Some(form) = self.form_to_fill(&screen) {
             let form = form.clone();

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use scraper::{Html, Selector};
 use url::Url;
 
-use crate::artifacts::Outcome;
+use crate::artifacts::{Link, Outcome};
 use crate::error::AuditError;
 use crate::forms::{FieldType, FormKind, FormRegion};
 use crate::gather::browser::Page;
@@ -94,26 +94,9 @@ impl Screen {
     /// Social sign-in providers offered on this screen.
     pub fn sso_providers(&self) -> Vec<String> {
         let mut found: Vec<String> = Vec::new();
-        for link in &self.doc.links {
-            let text = normalize(&link.text);
-            let host = link
-                .href
-                .as_deref()
-                .and_then(|h| Url::parse(h).ok())
-                .map(|u| format!("{}{}", u.host_str().unwrap_or(""), u.path()))
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let offers = [
-                "with", "continue", "sign up", "sign in", "log in", "mit", "avec", "con", "com",
-            ]
-            .iter()
-            .any(|w| has_phrase(&text, w));
-            for (provider, hosts) in SSO_PROVIDERS {
-                let by_text = offers && has_phrase(&text, provider);
-                let by_href = hosts.iter().any(|h| host.contains(h));
-                if (by_text || by_href) && !found.iter().any(|f| f == provider) {
-                    found.push(provider.to_string());
-                }
+        for provider in self.doc.links.iter().flat_map(providers_of) {
+            if !found.iter().any(|f| f == provider) {
+                found.push(provider.to_string());
             }
         }
         found
@@ -129,16 +112,15 @@ impl Screen {
                         FieldType::Email | FieldType::Password | FieldType::Username
                     )
             })
-        }) || self.doc.links.iter().any(|l| {
+        }) || self.email_signup_button().is_some()
+    }
+
+    /// A button that reveals the e-mail signup behind social sign-in buttons:
+    /// "Continue with email", "Sign up with email".
+    pub fn email_signup_button(&self) -> Option<&Link> {
+        self.doc.links.iter().find(|l| {
             let t = normalize(&l.text);
-            [
-                "continue with email",
-                "sign up with email",
-                "use email",
-                "with email",
-            ]
-            .iter()
-            .any(|w| has_phrase(&t, w))
+            WITH_EMAIL.iter().any(|w| has_phrase(&t, w))
         })
     }
 
@@ -251,6 +233,54 @@ fn describe(e: &scraper::ElementRef) -> String {
 }
 
 /// Providers and the hosts their sign-in links go to.
+/// Words of a button that chooses e-mail over social sign-in.
+const WITH_EMAIL: &[&str] = &[
+    "continue with email",
+    "continue with e mail",
+    "sign up with email",
+    "sign up with e mail",
+    "use email",
+    "with email",
+    "with e mail",
+    "mit e mail",
+    "avec l e mail",
+    "avec votre e mail",
+    "con correo",
+    "con email",
+    "com e mail",
+    "com email",
+];
+
+/// Whether a link is a social sign-in button (by its words or where it leads).
+pub fn is_sso(link: &Link) -> bool {
+    !providers_of(link).is_empty()
+}
+
+/// The sign-in providers a link offers: "Continue with GitHub", or an href to an OAuth
+/// endpoint.
+fn providers_of(link: &Link) -> Vec<&'static str> {
+    let text = normalize(&link.text);
+    let target = link
+        .href
+        .as_deref()
+        .and_then(|h| Url::parse(h).ok())
+        .map(|u| format!("{}{}", u.host_str().unwrap_or(""), u.path()))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let offers = [
+        "with", "continue", "sign up", "sign in", "log in", "mit", "avec", "con", "com",
+    ]
+    .iter()
+    .any(|w| has_phrase(&text, w));
+    SSO_PROVIDERS
+        .iter()
+        .filter(|(provider, hosts)| {
+            (offers && has_phrase(&text, provider)) || hosts.iter().any(|h| target.contains(h))
+        })
+        .map(|(provider, _)| *provider)
+        .collect()
+}
+
 const SSO_PROVIDERS: &[(&str, &[&str])] = &[
     (
         "google",
