@@ -94,6 +94,7 @@ labelled! {
     app_on_another_origin => "journey-crossorigin",
     french_product_with_a_cookie_banner => "journey-fr",
     upload_as_the_first_value => "journey-upload",
+    email_signup_behind_social_sign_in => "journey-reveal",
 }
 
 #[test]
