@@ -292,7 +292,7 @@ fn a_step_whose_page_never_arrives_ends_the_journey_and_keeps_the_audit() {
     // The backend hangs on the first onboarding screen, right after the signup.
     let variant = fixture_variant(
         "journey-wizard",
-        "\n[[route]]\npath = \"/onboarding/1\"\ndelay_ms = 6000\nbody = \"<h1>Tell us about you</h1>\"\n",
+        "\n[[route]]\npath = \"/onboarding/1\"\nhang = true\n",
     );
     let site = plg_audit::demo::server::ProductServer::serve_dir(variant.path()).unwrap();
     let out = out_dir();

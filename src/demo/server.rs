@@ -158,9 +158,9 @@ struct RouteSpec {
     content_type: Option<String>,
     #[serde(default)]
     body: String,
-    /// Answer only after this long: a slow or hung backend.
+    /// Never answer: a hung backend (the request ends when the client gives up).
     #[serde(default)]
-    delay_ms: u64,
+    hang: bool,
 }
 
 fn ok_status() -> u16 {
@@ -381,8 +381,8 @@ async fn handle(
         .and_then(|id| site.shared.sessions.lock().ok()?.get(id).cloned());
 
     if let Some(route) = site.spec.route.iter().find(|r| r.path == path) {
-        if route.delay_ms > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(route.delay_ms)).await;
+        if route.hang {
+            std::future::pending::<()>().await;
         }
         return fixed_route(&site, route);
     }

@@ -408,6 +408,15 @@ impl Page {
         self.activity.dom_content_loaded();
     }
 
+    /// What a page that never arrived is waiting for: the URL of its open request to the
+    /// product's site, else the tab's address as the browser reports it (asked without
+    /// JavaScript, which cannot answer while a navigation is pending).
+    pub fn pending_url(&self) -> String {
+        self.activity
+            .pending_url()
+            .unwrap_or_else(|| self.tab.get_url())
+    }
+
     /// Whether the latest settle-wait ran out of time with the page never arriving
     /// (still loading, or waiting on the product's own server).
     pub fn stalled(&self) -> bool {

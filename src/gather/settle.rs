@@ -151,6 +151,20 @@ impl PageActivity {
     }
 
     /// A request is about to go out (`resource` is Chromium's resource type).
+    /// The URL of a request to the product's own site still in flight, a document first:
+    /// what a page that never arrives is waiting for.
+    pub fn pending_url(&self) -> Option<String> {
+        let state = self.lock();
+        let mut open: Vec<&RequestRecord> = state
+            .inflight
+            .values()
+            .filter(|f| f.first_party)
+            .filter_map(|f| state.requests.get(f.record))
+            .collect();
+        open.sort_by_key(|r| r.resource != "Document");
+        open.first().map(|r| r.url.clone())
+    }
+
     pub fn request_started(&self, id: &str, url: &str, resource: &str, frame: Option<&str>) {
         let Some(host) = http_host(url) else { return };
         let first_party = (self.is_first_party)(&host);

@@ -505,7 +505,7 @@ impl Walker<'_> {
     ) {
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         if self.page.stalled() {
-            self.stalled_at = Some(self.page.url());
+            self.stalled_at = Some(self.page.pending_url());
             self.page.stop_loading();
         }
         let n = self.journey.steps.len() + 1;
