@@ -65,6 +65,16 @@ const SIGNUP: &[&str] = &[
 ];
 /// Weaker: single verbs that start something on a marketing site.
 const SIGNUP_WEAK: &[&str] = &["start", "try", "join", "get access"];
+/// Paths signups usually live at: a link to one promises a signup, and the journey tries
+/// them when no page links to a signup.
+pub const SIGNUP_PATHS: [&str; 6] = [
+    "/signup",
+    "/sign-up",
+    "/register",
+    "/join",
+    "/start",
+    "/get-started",
+];
 const LOGIN: &[&str] = &[
     "log in",
     "login",
@@ -295,16 +305,11 @@ pub fn score(link: &Link) -> Option<Cta<'_>> {
     } else if first_match(&text, SIGNUP_WEAK).is_some() && text.split(' ').count() <= 3 {
         (Intent::Signup, 55)
     } else {
-        let signup_path = [
-            "/signup",
-            "/sign-up",
-            "/register",
-            "/join",
-            "/start",
-            "/get-started",
-            "/trial",
-        ];
-        if signup_path.iter().any(|p| path.starts_with(p)) {
+        if SIGNUP_PATHS
+            .iter()
+            .chain(&["/trial"])
+            .any(|p| path.starts_with(p))
+        {
             (Intent::Signup, 50)
         } else {
             return None;

@@ -40,16 +40,6 @@ use script::{JourneyScript, ScriptStep};
 /// Steps walked at most: a wizard longer than this is reported as stuck.
 const MAX_STEPS: usize = 25;
 
-/// Paths tried when no page links to a signup.
-const COMMON_SIGNUP_PATHS: [&str; 6] = [
-    "/signup",
-    "/sign-up",
-    "/register",
-    "/join",
-    "/start",
-    "/get-started",
-];
-
 /// What the user stated the value moment is; None for each means "find it".
 #[derive(Debug, Clone, Default)]
 pub struct ValueGoal {
@@ -124,6 +114,16 @@ pub fn walk(
             .push(Problem::new("journey", Some(&page.url()), e.to_string()));
     }
     journey
+}
+
+/// What one submission of a form came to.
+enum Attempt {
+    /// The next screen never arrived within the step timeout.
+    Stalled(Vec<(Input, bool)>),
+    /// The user moved on; the screen it led to.
+    Accepted(Vec<(Input, bool)>, Box<Screen>),
+    /// The same form came back; what it says.
+    Refused(Vec<(Input, bool)>, String),
 }
 
 /// How a step ended, as the walk needs to know it.
@@ -244,7 +244,7 @@ impl Walker<'_> {
             }
         }
         // Then the paths signups usually live at.
-        for path in COMMON_SIGNUP_PATHS {
+        for path in intent::SIGNUP_PATHS {
             let Ok(url) = self.site.home().join(path) else {
                 continue;
             };
@@ -556,87 +556,75 @@ impl Walker<'_> {
             StepAction::Submit
         };
         let before = self.page.url();
-        let before_text = screen.text.clone();
         let started = Instant::now();
-        let mut inputs = self.fill_form(form)?;
-        submit(self.page, form)?;
-        if self.page.stalled() {
-            self.record(action, &submit_text, before, started, inputs, Vec::new());
-            return self.stalled().unwrap_or(Ok(Moved::On));
-        }
-        self.page.follow_popups(self.site)?;
-        let mut notes = Vec::new();
-        let after = Screen::read(self.page)?;
         let typed = typed_values(form, &self.identity);
-        if still_there(form, &after, &before) {
-            let refusal = refusal_text(self.page)?;
-            if screen::mentions_captcha(&refusal) {
-                self.record(
-                    action,
-                    &submit_text,
-                    before,
-                    started,
-                    inputs,
-                    vec![format!("refused: {refusal}")],
-                );
-                return self.blocked(Outcome::Captcha, refusal, None);
-            }
+        let mut notes = Vec::new();
+        let mut attempt = self.attempt(form, &before)?;
+        let mut refused_twice = false;
+        if let Attempt::Refused(inputs, refusal) = &attempt {
             let key = format!("{}#{}", before, form.selector);
-            if self.adapted.insert(key) {
+            if !screen::mentions_captcha(refusal) && self.adapted.insert(key) {
                 // One adaptation: learn what the refusal says, fill again, submit again.
                 // The refused attempt moved nobody forward: it is part of this one step,
                 // whose time covers both attempts.
                 let again = Screen::read(self.page)?;
                 let Some(form_again) = same_form(&again, form) else {
-                    self.record(
-                        action,
-                        &submit_text,
-                        before,
-                        started,
-                        inputs,
-                        vec![format!("refused: {refusal}")],
-                    );
+                    let note = vec![format!("refused: {refusal}")];
+                    self.record(action, &submit_text, before, started, inputs.clone(), note);
                     return Ok(Moved::On);
                 };
+                let refusal = refusal.clone();
                 let adapted = self.adapt(&form_again, &refusal);
                 notes.push(format!("refused once (\"{refusal}\"), then {adapted}"));
-                inputs = self.fill_form(&adapted_form(&form_again, &refusal))?;
-                submit(self.page, &form_again)?;
-                let after = Screen::read(self.page)?;
-                if still_there(&form_again, &after, &before) {
-                    let refusal = refusal_text(self.page)?;
-                    self.record(action, &submit_text, before, started, inputs, notes);
-                    if screen::mentions_captcha(&refusal) {
-                        return self.blocked(Outcome::Captcha, refusal, None);
-                    }
-                    return self.end(
-                        Outcome::Failed,
-                        format!(
-                            "the {} form was refused twice: {refusal}",
-                            form.kind.as_str()
-                        ),
-                    );
-                }
+                attempt = self.attempt(&adapted_form(&form_again, &refusal), &before)?;
+                refused_twice = true;
+            }
+        }
+        match attempt {
+            Attempt::Stalled(inputs) => {
+                self.record(action, &submit_text, before, started, inputs, notes);
+                self.stalled().unwrap_or(Ok(Moved::On))
+            }
+            Attempt::Accepted(inputs, after) => {
                 self.after_submit(form, action);
                 self.record(action, &submit_text, before, started, inputs, notes);
-                return self.value_check(action, &typed, &before_text, &after);
+                self.value_check(action, &typed, &screen.text, &after)
             }
-            self.record(
-                action,
-                &submit_text,
-                before,
-                started,
-                inputs,
-                vec![format!("refused: {refusal}")],
-            );
-            return self.end(
-                Outcome::Failed,
-                format!("the {} form was refused: {refusal}", form.kind.as_str()),
-            );
+            Attempt::Refused(inputs, refusal) => {
+                if !refused_twice {
+                    notes.push(format!("refused: {refusal}"));
+                }
+                self.record(action, &submit_text, before, started, inputs, notes);
+                if screen::mentions_captcha(&refusal) {
+                    return self.blocked(Outcome::Captcha, refusal, None);
+                }
+                let how = if refused_twice {
+                    "refused twice"
+                } else {
+                    "refused"
+                };
+                self.end(
+                    Outcome::Failed,
+                    format!("the {} form was {how}: {refusal}", form.kind.as_str()),
+                )
+            }
         }
-        self.after_submit(form, action);
-        self.record(action, &submit_text, before, started, inputs, notes);
-        self.value_check(action, &typed, &before_text, &after)
+    }
+
+    /// Fills and submits `form` once and reads where that led.
+    fn attempt(&mut self, form: &FormRegion, before: &str) -> Result<Attempt, AuditError> {
+        let inputs = self.fill_form(form)?;
+        submit(self.page, form)?;
+        if self.page.stalled() {
+            return Ok(Attempt::Stalled(inputs));
+        }
+        self.page.follow_popups(self.site)?;
+        let after = Screen::read(self.page)?;
+        if still_there(form, &after, before) {
+            let refusal = refusal_text(self.page)?;
+            return Ok(Attempt::Refused(inputs, refusal));
+        }
+        Ok(Attempt::Accepted(inputs, Box::new(after)))
     }
 
     fn after_submit(&mut self, form: &FormRegion, action: StepAction) {
