@@ -62,6 +62,8 @@ pub struct JourneyOptions {
     /// Stop before the first submission and report the form instead.
     pub no_submit: bool,
     pub identity: Identity,
+    /// `--save-credentials`: where to write the account's e-mail and password (0600).
+    pub save_credentials: Option<std::path::PathBuf>,
 }
 
 /// Walks the journey in `page`, starting at `home`. `pricing` is tried for plan
@@ -105,6 +107,20 @@ pub fn walk(
         passwords_tried: 0,
     };
     let result = walker.run(home, pricing);
+    if let Some(path) = &options.save_credentials {
+        if walker.signed_up {
+            if let Err(e) = save_credentials(path, &walker.identity, &page.url()) {
+                artifacts.warnings.push(Problem::new(
+                    "journey",
+                    None,
+                    format!(
+                        "could not write the credentials to {}: {e}",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+    }
     let mut journey = walker.journey;
     if let Err(e) = result {
         journey.outcome = Outcome::Failed;
@@ -114,6 +130,30 @@ pub fn walk(
             .push(Problem::new("journey", Some(&page.url()), e.to_string()));
     }
     journey
+}
+
+/// Writes the test account's credentials, readable by the owner only.
+fn save_credentials(
+    path: &std::path::Path,
+    identity: &Identity,
+    url: &str,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file keeps its mode through open(): narrow it as well.
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    writeln!(
+        file,
+        "# plg-audit test account (keep this file private)\nurl = {url}\nemail = {}\npassword = {}",
+        identity.email,
+        identity.password.expose()
+    )
 }
 
 /// What one submission of a form came to.
@@ -795,8 +835,10 @@ impl Walker<'_> {
         .any(|w| crate::text::has_phrase(&words, w));
         if about_password && form.has(FieldType::Password) {
             self.passwords_tried += 1;
-            self.identity.password =
-                alternative_password(&self.identity.password, self.passwords_tried);
+            self.identity.password = crate::forms::values::Secret::new(alternative_password(
+                self.identity.password.expose(),
+                self.passwords_tried,
+            ));
             return "tried another password".into();
         }
         let named: Vec<String> = form
@@ -898,7 +940,7 @@ impl Walker<'_> {
                 })?;
                 let value = value
                     .replace("{email}", &self.identity.email)
-                    .replace("{password}", &self.identity.password);
+                    .replace("{password}", self.identity.password.expose());
                 let filled = fill(
                     self.page,
                     &[Action::Text {
