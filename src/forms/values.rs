@@ -196,6 +196,13 @@ pub fn plan_field(f: &Field, who: &Identity) -> Plan {
             return Plan::Leave("a honeypot: people never see it, so it stays empty")
         }
         FieldType::Captcha => return Plan::Leave("a CAPTCHA: plg-audit never solves one"),
+        // A careful new user unticks a marketing box the product ticked for them.
+        FieldType::MarketingOptIn if !f.required && f.checked && f.visible => {
+            return Plan::Do(Action::Check {
+                selector: f.selector.clone(),
+                checked: false,
+            })
+        }
         FieldType::MarketingOptIn | FieldType::RememberMe if !f.required => {
             return Plan::Leave("optional, and a careful new user leaves it unticked")
         }
@@ -440,6 +447,7 @@ mod tests {
             constraints: c,
             selector: "#x".into(),
             checked: false,
+            value: None,
         }
     }
 
@@ -494,6 +502,38 @@ mod tests {
             },
         );
         assert_eq!(text_for(&f, &who).unwrap(), "(415) 555-0123");
+    }
+
+    #[test]
+    fn a_pre_ticked_marketing_box_is_unticked_and_an_unticked_one_left_alone() {
+        let who = Identity::new("r", DEFAULT_EMAIL);
+        let mut f = field(FieldType::MarketingOptIn, Constraints::default());
+        f.control = Control::Checkbox;
+        f.required = false;
+        f.checked = true;
+        assert_eq!(
+            plan_field(&f, &who),
+            Plan::Do(Action::Check {
+                selector: "#x".into(),
+                checked: false
+            })
+        );
+        f.checked = false;
+        assert!(matches!(plan_field(&f, &who), Plan::Leave(_)));
+    }
+
+    #[test]
+    fn passwords_are_random_and_never_printed() {
+        let a = Secret::password();
+        let b = Secret::password();
+        assert_ne!(a, b);
+        assert_eq!(format!("{a:?} {a}"), "[redacted] [redacted]");
+        let p = a.expose();
+        assert_eq!(p.len(), 18);
+        assert!(p.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(p.chars().any(|c| c.is_ascii_lowercase()));
+        assert!(p.chars().any(|c| c.is_ascii_digit()));
+        assert!(p.contains('!'));
     }
 
     #[test]
