@@ -113,10 +113,7 @@ pub fn walk(
                 artifacts.warnings.push(Problem::new(
                     "journey",
                     None,
-                    format!(
-                        "could not write the credentials to {}: {e}",
-                        path.display()
-                    ),
+                    format!("could not write the credentials to {}: {e}", path.display()),
                 ));
             }
         }
@@ -133,11 +130,7 @@ pub fn walk(
 }
 
 /// Writes the test account's credentials, readable by the owner only.
-fn save_credentials(
-    path: &std::path::Path,
-    identity: &Identity,
-    url: &str,
-) -> std::io::Result<()> {
+fn save_credentials(path: &std::path::Path, identity: &Identity, url: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
