@@ -363,6 +363,50 @@ fn the_signup_step_lists_what_was_filled_and_no_honeypot() {
     assert_eq!(step["fields"]["required"], 2);
 }
 
+#[test]
+fn the_entry_says_where_the_call_to_action_sits() {
+    let w = walk("journey-dialog", &[]);
+    let entry = &w.signup()["entry"];
+    assert_eq!(
+        (
+            w.path_of(entry["url"].as_str().unwrap_or_default()),
+            &entry["text"],
+            &entry["location"],
+            &entry["above_fold"],
+        ),
+        (
+            "/user/signup/",
+            &serde_json::json!("Sign up"),
+            &serde_json::json!("main"),
+            &serde_json::json!(true),
+        ),
+        "{entry}"
+    );
+}
+
+#[test]
+fn the_empty_state_is_reported_with_its_heading_and_action() {
+    let w = walk("journey-de", &[]);
+    let empty = &w.signup()["empty_state"];
+    assert_eq!(
+        (
+            w.path_of(empty["url"].as_str().unwrap_or_default()),
+            &empty["heading"],
+            &empty["action"],
+        ),
+        (
+            "/app/kunden",
+            &serde_json::json!("Noch keine Kunden"),
+            &serde_json::json!("Ersten Kunden anlegen"),
+        ),
+        "{empty}"
+    );
+    assert!(
+        empty.get("templates").is_some() && empty.get("sample_data").is_some(),
+        "{empty}"
+    );
+}
+
 // ------------------------------------------------------------------ 2. "New chat" creates nothing
 
 #[test]
