@@ -680,6 +680,53 @@ fn a_home_page_that_is_the_signup_form_is_submitted_without_a_cta_step() {
     assert_eq!(w.signup()["entry"]["text"], "Set up owner account");
 }
 
+/// Copies fixture `name` into a temporary directory with `from` replaced by `to` in `file`.
+fn fixture_variant(name: &str, file: &str, from: &str, to: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("a directory");
+        for entry in std::fs::read_dir(from).expect("the fixture").flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("a copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy(
+        &common::repo_path(&format!("tests/fixtures/{name}")),
+        dir.path(),
+    );
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).expect("the file to vary");
+    assert!(text.contains(from), "{file} says {from:?}");
+    std::fs::write(&path, text.replace(from, to)).expect("the varied file");
+    dir
+}
+
+#[test]
+fn a_home_page_signup_form_whose_button_says_create_account_is_no_call_to_action() {
+    let variant = fixture_variant(
+        "journey-setup",
+        "assets/app.js",
+        r#"type="submit">Next</button>"#,
+        r#"type="submit">Create account</button>"#,
+    );
+    let site = ProductServer::serve_dir(variant.path()).expect("the variant serves");
+    let out = out_dir();
+    let o = common::audit(site.url(), out.path(), &["--max-pages", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let signup = report(out.path())["signup"].clone();
+    let steps = steps_of(&signup);
+    assert_eq!(
+        steps.first(),
+        Some(&("submit".to_string(), "Create account".to_string())),
+        "the form's own button is no call to action to press with empty fields: {steps:?}"
+    );
+    assert_eq!(signup["journey"][0]["fields"]["required"], 4);
+}
+
 #[test]
 fn asterisks_drawn_by_css_and_labels_naming_the_field_by_name_mark_four_required() {
     let w = walk("journey-setup", &[]);
