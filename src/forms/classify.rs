@@ -1494,6 +1494,11 @@ fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, Strin
                 {
                     continue;
                 }
+                // A one-line box named "details" is no message box: only a label (or a
+                // multi-line box) says it asks for a message.
+                if t == FieldType::Message && source != "label" && f.control != Control::TextArea {
+                    continue;
+                }
                 // "Site title", "Name of your site": the site's name, not its address.
                 if t == FieldType::Website
                     && any_phrase(text, NAMING).is_some()
@@ -1706,6 +1711,9 @@ fn required_of(f: &RawField) -> Option<String> {
     if label.contains('*') {
         return Some("an asterisk in its label".into());
     }
+    if f.drawn_mark {
+        return Some("an asterisk its label's style draws".into());
+    }
     let words = [
         "required",
         "pflichtfeld",
@@ -1853,6 +1861,9 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
     }
 }
 
+/// Why a credential counts as required on a form that marks nothing.
+pub(crate) const CREDENTIALS_REASON: &str = "a signup needs it (the form marks nothing required)";
+
 /// A signup form that marks nothing required (validation left to the server, as many
 /// single-page apps do) still cannot go through without its credentials: a person knows
 /// the e-mail address and password must be given.
@@ -1869,7 +1880,7 @@ fn credentials_required(fields: &mut [Field]) {
                 | FieldType::PasswordConfirm
         ) {
             f.required = true;
-            f.required_reason = Some("a signup needs it (the form marks nothing required)".into());
+            f.required_reason = Some(CREDENTIALS_REASON.into());
         }
     }
 }

@@ -73,6 +73,8 @@ pub struct RawField {
     pub checked: bool,
     /// Text the product put in the box itself (a pre-filled name), when known.
     pub value: Option<String>,
+    /// Its label's style draws a required mark (a red asterisk in `::before`).
+    pub drawn_mark: bool,
 }
 
 /// An image that may be a CAPTCHA picture.
@@ -203,7 +205,9 @@ pub fn extract(html: &str, _url: &Url) -> RawPage {
     }
 
     let hiding_rules = hiding_rules(&doc);
+    let marked = marked_targets(&doc);
     let context = Context {
+        marked: &marked,
         labels_for: &labels_for,
         ids: &ids,
         hiding_rules: &hiding_rules,
@@ -298,6 +302,8 @@ fn region_root(control: ElementRef) -> NodeId {
 }
 
 struct Context<'a> {
+    /// `for` targets of labels that draw a required mark.
+    marked: &'a std::collections::HashSet<String>,
     labels_for: &'a HashMap<String, String>,
     ids: &'a HashMap<String, String>,
     hiding_rules: &'a [HidingRule],
@@ -522,11 +528,19 @@ fn challenge_image(img: ElementRef) -> Option<ChallengeImage> {
     })
 }
 
+/// Targets (`for`) of labels whose style draws a required mark.
+fn marked_targets(doc: &Html) -> std::collections::HashSet<String> {
+    doc.select(&LABEL)
+        .filter(|l| has_drawn_mark(*l))
+        .filter_map(|l| l.value().attr("for").map(str::to_string))
+        .collect()
+}
+
 fn labels_by_target(doc: &Html) -> HashMap<String, String> {
     let mut out: HashMap<String, String> = HashMap::new();
     for label in doc.select(&LABEL) {
         if let Some(target) = label.value().attr("for") {
-            let text = with_drawn_marks(label, text_without_controls(label));
+            let text = text_without_controls(label);
             out.entry(target.to_string())
                 .and_modify(|t| {
                     t.push(' ');
@@ -549,13 +563,13 @@ fn elements_by_id(doc: &Html) -> HashMap<String, String> {
         .collect()
 }
 
-/// A label's text with the marks its style draws (`::before`/`::after` content such as a
-/// red asterisk), which the live annotator records in `data-plg-marks`.
-fn with_drawn_marks(label: ElementRef, text: String) -> String {
-    match label.value().attr("data-plg-marks").map(str::trim) {
-        Some(marks) if !marks.is_empty() => format!("{text} {marks}"),
-        _ => text,
-    }
+/// Whether a label's style draws a required mark (`::before { content: "*" }`), which the
+/// live annotator records in `data-plg-marks`.
+fn has_drawn_mark(label: ElementRef) -> bool {
+    label
+        .value()
+        .attr("data-plg-marks")
+        .is_some_and(|m| m.contains('*'))
 }
 
 /// Text of an element, leaving out select options and other controls' content.
@@ -651,6 +665,7 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
     };
     let id = v.attr("id").map(str::to_string);
     let mut label = String::new();
+    let mut drawn_mark = false;
     if let Some(ids) = v.attr("aria-labelledby") {
         label = ids
             .split_whitespace()
@@ -662,17 +677,19 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
     if label.is_empty() {
         if let Some(t) = id.as_ref().and_then(|i| cx.labels_for.get(i)) {
             label = t.clone();
+            drawn_mark |= id.as_ref().is_some_and(|i| cx.marked.contains(i));
         }
     }
     // `<label for>` naming the field's `name` while no element has that id: browsers do
     // not link them, but a person reads the label beside the field all the same.
     if label.is_empty() {
-        if let Some(t) = v
+        if let Some((n, t)) = v
             .attr("name")
             .filter(|n| !cx.ids.contains_key(*n))
-            .and_then(|n| cx.labels_for.get(n))
+            .and_then(|n| cx.labels_for.get(n).map(|t| (n, t)))
         {
             label = t.clone();
+            drawn_mark |= cx.marked.contains(n);
         }
     }
     if label.is_empty() {
@@ -681,7 +698,8 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
             .filter_map(ElementRef::wrap)
             .find(|a| a.value().name() == "label")
         {
-            label = with_drawn_marks(wrapping, text_without_controls(wrapping));
+            label = text_without_controls(wrapping);
+            drawn_mark |= has_drawn_mark(wrapping);
         }
     }
     let attr = |name: &str| collapse_whitespace(v.attr(name).unwrap_or(""));
@@ -759,6 +777,7 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
             Some(c) => c == "1",
             None => v.attr("checked").is_some(),
         },
+        drawn_mark,
         value: v
             .attr("data-plg-value")
             .or_else(|| {
@@ -986,11 +1005,12 @@ mod tests {
     }
 
     #[test]
-    fn an_asterisk_drawn_by_the_label_style_is_part_of_the_label() {
+    fn an_asterisk_drawn_by_the_label_style_marks_the_field_not_its_words() {
         let html = r#"<form><label for="email" data-plg-marks="*">Email</label>
             <input id="email" type="email"><button>Next</button></form>"#;
         let page = extract(html, &Url::parse("https://example.com/setup").unwrap());
-        assert_eq!(page.forms[0].fields[0].label, "Email *");
+        assert_eq!(page.forms[0].fields[0].label, "Email");
+        assert!(page.forms[0].fields[0].drawn_mark);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Choice, Control, Field, FieldType, FormRegion};
+use super::{Choice, Control, Field, FieldType, FormKind, FormRegion};
 use crate::text::normalize;
 
 /// The identity used for one audit run. Its password is a [`Secret`]: it is never
@@ -144,28 +144,43 @@ pub enum Plan {
     Leave(&'static str),
 }
 
-/// Whether a field gets a value: every required one, plus the identity fields sites
-/// often require without saying so. Optional extras (phone, job title, marketing) stay empty.
-fn worth_filling(f: &Field) -> bool {
+/// Whether a field gets a value: every required one, plus — on account forms (signup,
+/// contact, anything asking for an e-mail or a password) — the identity fields sites often
+/// require without saying so. Optional extras (phone, job title, marketing) stay empty; so
+/// do unmarked fields of in-app forms: a server that needs them says so, and the journey
+/// learns it from the refusal (that is how an unmarked requirement is counted).
+fn worth_filling(f: &Field, account: bool) -> bool {
     f.required
-        || matches!(
-            f.field_type,
-            FieldType::Email
-                | FieldType::EmailConfirm
-                | FieldType::Password
-                | FieldType::PasswordConfirm
-                | FieldType::Username
-                | FieldType::FullName
-                | FieldType::FirstName
-                | FieldType::LastName
-                | FieldType::Company
-                | FieldType::Terms
-        )
+        || account
+            && matches!(
+                f.field_type,
+                FieldType::Email
+                    | FieldType::EmailConfirm
+                    | FieldType::Password
+                    | FieldType::PasswordConfirm
+                    | FieldType::Username
+                    | FieldType::FullName
+                    | FieldType::FirstName
+                    | FieldType::LastName
+                    | FieldType::Company
+                    | FieldType::Terms
+            )
 }
 
 /// Decides what to do with every field of `form`. Confirmations repeat exactly the value
 /// chosen for the field they confirm.
 pub fn plan(form: &FormRegion, identity: &Identity) -> Vec<(usize, Plan)> {
+    // An account form whose page marks some fields required is filled as a person fills
+    // it, identity extras included. One that marks nothing leaves its unmarked extras
+    // empty at first: the server says what it needs, and that is how its requirements
+    // are counted.
+    let marks_something = form.fields.iter().any(|f| {
+        f.required && f.required_reason.as_deref() != Some(super::classify::CREDENTIALS_REASON)
+    });
+    let account = marks_something
+        && (form.kind != FormKind::Other
+            || form.has(FieldType::Email)
+            || form.has(FieldType::Password));
     let mut chosen: Vec<(FieldType, String)> = Vec::new();
     form.fields
         .iter()
@@ -176,7 +191,7 @@ pub fn plan(form: &FormRegion, identity: &Identity) -> Vec<(usize, Plan)> {
                 FieldType::EmailConfirm => Some(FieldType::Email),
                 _ => None,
             };
-            let mut p = plan_field(f, identity);
+            let mut p = plan_field(f, identity, account);
             if let (Some(t), Plan::Do(Action::Text { value, .. })) = (original, &mut p) {
                 if let Some((_, v)) = chosen.iter().find(|(ct, _)| *ct == t) {
                     *value = v.clone();
@@ -190,7 +205,7 @@ pub fn plan(form: &FormRegion, identity: &Identity) -> Vec<(usize, Plan)> {
         .collect()
 }
 
-pub fn plan_field(f: &Field, who: &Identity) -> Plan {
+pub fn plan_field(f: &Field, who: &Identity, account: bool) -> Plan {
     match f.field_type {
         FieldType::Honeypot => {
             return Plan::Leave("a honeypot: people never see it, so it stays empty")
@@ -211,7 +226,7 @@ pub fn plan_field(f: &Field, who: &Identity) -> Plan {
     if !f.visible {
         return Plan::Leave("not visible");
     }
-    if !worth_filling(f) {
+    if !worth_filling(f, account) {
         return Plan::Leave("optional");
     }
     let selector = f.selector.clone();
@@ -360,6 +375,18 @@ fn generic_candidates(f: &Field, who: &Identity) -> Vec<String> {
         "month" => vec!["2027-01".into()],
         "time" => vec!["09:30".into()],
         _ if asks_for_a_number(f) => vec!["450".into(), "450.00".into(), "1".into()],
+        _ if names_an_address(f) => {
+            // "Address … .pagewell.site", "Workspace URL", "Subdomain": a part of a web
+            // address the product will host, typed as people type them (lowercase, no
+            // spaces), and unique to this audit as such names must be.
+            let slug: String = who
+                .username
+                .to_ascii_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            vec![slug, "analytical".into()]
+        }
         _ => {
             let label = normalize(&f.label);
             let word = if label.contains("workspace")
@@ -373,6 +400,25 @@ fn generic_candidates(f: &Field, who: &Identity) -> Vec<String> {
             vec![word, "Test".into(), "1".into()]
         }
     }
+}
+
+/// Words of a box that asks for part of a web address: its subdomain, slug or handle.
+const ADDRESS_PART: &[&str] = &[
+    "address",
+    "url",
+    "domain",
+    "subdomain",
+    "slug",
+    "handle",
+    "link",
+    "adresse",
+    "direccion",
+    "endereco",
+];
+
+fn names_an_address(f: &Field) -> bool {
+    let label = normalize(&f.label);
+    label.split(' ').any(|w| ADDRESS_PART.contains(&w))
 }
 
 /// Words on a text box that wants a number: an amount, a price, a quantity.
@@ -512,14 +558,14 @@ mod tests {
         f.required = false;
         f.checked = true;
         assert_eq!(
-            plan_field(&f, &who),
+            plan_field(&f, &who, true),
             Plan::Do(Action::Check {
                 selector: "#x".into(),
                 checked: false
             })
         );
         f.checked = false;
-        assert!(matches!(plan_field(&f, &who), Plan::Leave(_)));
+        assert!(matches!(plan_field(&f, &who, true), Plan::Leave(_)));
     }
 
     #[test]

@@ -58,6 +58,7 @@ selector!(
 );
 selector!(SCRIPT_SRC, "script[src]");
 selector!(INPUTS, "input, textarea");
+selector!(PASSWORD, r#"input[type="password"]"#);
 
 /// Elements whose text a visitor never reads.
 const INVISIBLE_TAGS: [&str; 7] = [
@@ -320,6 +321,10 @@ fn hero_container(doc: &Html) -> Option<NodeId> {
             .filter_map(ElementRef::wrap)
             .any(|d| matches!(d.value().name(), "nav" | "footer"));
         if holds_nav_or_footer {
+            return None;
+        }
+        // A box asking for a password is a log-in or signup card, not a hero.
+        if candidate.select(&PASSWORD).next().is_some() {
             return None;
         }
         if candidate.select(&CLICKABLE).next().is_some() {

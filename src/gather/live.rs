@@ -172,7 +172,14 @@ pub const ANNOTATOR: &str = r#"(() => {
     }
     if (modal) { layer = d; break; }
   }
-  if (layer) layer.setAttribute('data-plg-layer', 'modal');
+  // The whole dialog: its outermost dialog-like box (a backdrop wrapper holds the panel,
+  // whose head holds Save while its body holds the fields).
+  if (layer) {
+    for (let a = layer.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (a.matches(DIALOG) || LOOKS_LIKE.test(a.getAttribute('class') || '')) layer = a;
+    }
+    layer.setAttribute('data-plg-layer', 'modal');
+  }
 
   // Marks drawn by a label's style, such as a red asterisk in ::before.
   for (const label of document.querySelectorAll('label')) {

@@ -36,7 +36,7 @@ use crate::artifacts::{
 };
 use crate::error::AuditError;
 use crate::forms::values::{plan, Action, Identity, Plan};
-use crate::forms::{FieldType, FormKind, FormRegion};
+use crate::forms::{Control, FieldType, FormKind, FormRegion};
 use crate::gather::browser::{Page, Pressed, VIEWPORT};
 use crate::gather::fill::{fill, submit};
 use crate::gather::site::Site;
@@ -50,6 +50,8 @@ use words::words;
 
 /// Steps walked at most: a wizard longer than this is reported as stuck.
 const MAX_STEPS: usize = 25;
+/// How many times one form is filled again after a refusal that says something new.
+const MAX_ADAPTATIONS: usize = 3;
 
 /// What the user stated the value moment is; None for each means "find it".
 #[derive(Debug, Clone, Default)]
@@ -202,6 +204,23 @@ enum Attempt {
     Refused(Vec<Typed>, String),
 }
 
+impl Attempt {
+    /// This attempt, counting the fields an earlier refused attempt of the same step
+    /// filled (the user typed them once; they stay filled).
+    fn after(mut self, earlier: Vec<Typed>) -> Attempt {
+        let inputs = match &mut self {
+            Attempt::Stalled(i) | Attempt::Accepted(i, _) | Attempt::Refused(i, _) => i,
+        };
+        let mut all: Vec<Typed> = earlier
+            .into_iter()
+            .filter(|e| !inputs.iter().any(|t| t.field.label == e.field.label))
+            .collect();
+        all.append(inputs);
+        *inputs = all;
+        self
+    }
+}
+
 /// How a step ended, as the walk needs to know it.
 enum Moved {
     /// The journey is over (outcome and reason set).
@@ -234,8 +253,9 @@ struct Walker<'a> {
     passwords_tried: usize,
     /// What the user is making, from the empty state's action until it is shown.
     creation: Option<Creation>,
-    /// Actions (screen address and words) that changed nothing: never taken again.
-    in_vain: HashMap<String, String>,
+    /// Actions (screen address and words) that changed nothing, with how often: pressed
+    /// once more at most, as a person tries a button twice.
+    in_vain: HashMap<String, (String, usize)>,
     /// Normalised values the journey typed, to tell them from what the product pre-filled.
     typed: HashSet<String>,
     /// The consent banner answered on the home page.
@@ -478,11 +498,18 @@ impl Walker<'_> {
             }
             return self.submit_step(&screen, &form);
         }
-        let controls: Vec<intent::Seen> = screen
-            .controls()
-            .into_iter()
-            .filter(|(l, _)| !self.in_vain.contains_key(&vain_key(&screen, l)))
-            .collect();
+        // Two presses that changed nothing end the journey; a button is tried twice at most.
+        if let Some((label, _)) = self.in_vain.values().find(|(_, n)| *n >= 2) {
+            let label = label.clone();
+            return self.end(
+                Outcome::Failed,
+                format!(
+                    "pressing \"{label}\" twice changed nothing on {}",
+                    screen.url
+                ),
+            );
+        }
+        let controls: Vec<intent::Seen> = screen.controls();
         let links: Vec<&Link> = controls.iter().map(|(l, _)| *l).collect();
         if self.creation.is_some() {
             // Complete what the create action opened: its Save, Create, Done.
@@ -559,7 +586,7 @@ impl Walker<'_> {
         let in_vain = self
             .in_vain
             .values()
-            .map(|l| format!("\"{l}\""))
+            .map(|(l, _)| format!("\"{l}\""))
             .collect::<Vec<_>>();
         let tried = if in_vain.is_empty() {
             String::new()
@@ -632,9 +659,14 @@ impl Walker<'_> {
         if !(self.in_app() || self.journey.entry.is_some()) {
             return None;
         }
+        // What the create action opened is filled whatever its words suggest (a project's
+        // name and description read like a contact form).
+        let making = self.creation.is_some();
         screen.reachable_forms().find(|f| {
-            matches!(f.kind, FormKind::Other | FormKind::Signup)
-                && (f.submit.is_some() || screen.layer.is_some() || self.creation.is_some())
+            (matches!(f.kind, FormKind::Other | FormKind::Signup)
+                || (making && matches!(f.kind, FormKind::Contact | FormKind::DemoRequest))
+                || is_composer(f))
+                && (f.submit.is_some() || screen.layer.is_some() || making)
                 && f.fields.iter().any(|x| {
                     x.visible
                         && screen.reachable(&x.selector)
@@ -714,7 +746,9 @@ impl Walker<'_> {
         if !changed {
             tracing::info!("pressing \"{}\" changed nothing", link.text);
             self.in_vain
-                .insert(vain_key(screen, link), link.text.clone());
+                .entry(vain_key(screen, link))
+                .or_insert_with(|| (link.text.clone(), 0))
+                .1 += 1;
         }
         Ok(changed)
     }
@@ -882,30 +916,47 @@ impl Walker<'_> {
         let started = Instant::now();
         let mut notes = Vec::new();
         let mut attempt = self.attempt(form, commit.as_ref(), &before)?;
-        let mut refused_twice = false;
-        if let Attempt::Refused(inputs, refusal) = &attempt {
-            let key = format!("{}#{}", before, form.selector);
-            if !screen::mentions_captcha(refusal) && self.adapted.insert(key) {
-                // One adaptation: learn what the refusal says, fill again, submit again.
-                // The refused attempt moved nobody forward: it is part of this one step,
-                // whose time covers both attempts.
-                let again = Screen::read(self.page)?;
-                let Some(form_again) = same_form(&again, form) else {
-                    let note = vec![format!("refused: {refusal}")];
-                    self.record(action, &submit_text, before, started, inputs.clone(), note);
-                    return Ok(Moved::On);
-                };
-                let refusal = refusal.clone();
-                let adapted = self.adapt(&form_again, &refusal);
-                tracing::info!("refused (\"{refusal}\"): {adapted}");
-                notes.push(format!("refused once (\"{refusal}\"), then {adapted}"));
-                attempt = self.attempt(
-                    &adapted_form(&form_again, &refusal),
+        // A person reads what a refusal says, fixes it and tries again, as long as each
+        // refusal teaches something new (servers often name one field at a time). The
+        // refused attempts moved nobody forward: they are part of this one step, whose time
+        // covers them all.
+        let mut refusals = 0;
+        let key = format!("{}#{}", before, form.selector);
+        let first_time = self.adapted.insert(key);
+        let mut heard: Vec<String> = Vec::new();
+        while let Attempt::Refused(inputs, refusal) = &attempt {
+            if !first_time
+                || screen::mentions_captcha(refusal)
+                || refusals >= MAX_ADAPTATIONS
+                || heard.contains(refusal)
+            {
+                break;
+            }
+            heard.push(refusal.clone());
+            let earlier = inputs.clone();
+            let again = Screen::read(self.page)?;
+            let Some(form_again) = same_form(&again, form) else {
+                let note = vec![format!("refused: {refusal}")];
+                self.record(action, &submit_text, before, started, inputs.clone(), note);
+                return Ok(Moved::On);
+            };
+            let refusal = refusal.clone();
+            let flagged: HashSet<String> = self
+                .page
+                .evaluate::<Vec<String>>(FIELD_ERRORS)?
+                .into_iter()
+                .collect();
+            let adapted = self.adapt(&form_again, &refusal, &flagged);
+            tracing::info!("refused (\"{refusal}\"): {adapted}");
+            notes.push(format!("refused (\"{refusal}\"), then {adapted}"));
+            attempt = self
+                .attempt(
+                    &adapted_form(&form_again, &refusal, &flagged),
                     commit.as_ref(),
                     &before,
-                )?;
-                refused_twice = true;
-            }
+                )?
+                .after(earlier);
+            refusals += 1;
         }
         match attempt {
             Attempt::Stalled(inputs) => {
@@ -918,17 +969,15 @@ impl Walker<'_> {
                 Ok(Moved::On)
             }
             Attempt::Refused(inputs, refusal) => {
-                if !refused_twice {
-                    notes.push(format!("refused: {refusal}"));
-                }
+                notes.push(format!("refused: {refusal}"));
                 self.record(action, &submit_text, before, started, inputs, notes);
                 if screen::mentions_captcha(&refusal) {
                     return self.blocked(Outcome::Captcha, refusal, None, Vec::new());
                 }
-                let how = if refused_twice {
-                    "refused twice"
-                } else {
-                    "refused"
+                let how = match refusals {
+                    0 => "refused".to_string(),
+                    1 => "refused twice".to_string(),
+                    n => format!("refused {} times", n + 1),
                 };
                 self.end(
                     Outcome::Failed,
@@ -946,7 +995,13 @@ impl Walker<'_> {
         commit: Option<&Link>,
         before: &str,
     ) -> Result<Attempt, AuditError> {
-        let inputs = self.fill_form(form)?;
+        let mut inputs = self.fill_form(form)?;
+        let button = commit
+            .and_then(|l| l.selector.clone())
+            .or_else(|| form.submit.as_ref().map(|b| b.selector.clone()));
+        if let Some(button) = button {
+            inputs.extend(self.enable(form, &button)?);
+        }
         match commit {
             Some(link) => self.click(link)?,
             None => {
@@ -963,6 +1018,28 @@ impl Walker<'_> {
             return Ok(Attempt::Refused(inputs, refusal));
         }
         Ok(Attempt::Accepted(inputs, Box::new(after)))
+    }
+
+    /// A button that stays disabled until fields are filled says those fields are
+    /// required: the empty ones a person can type into are filled, and counted so.
+    fn enable(&mut self, form: &FormRegion, button: &str) -> Result<Vec<Typed>, AuditError> {
+        if !self.page.evaluate::<bool>(&disabled_js(button))? {
+            return Ok(Vec::new());
+        }
+        let mut needed = form.clone();
+        let mut only = HashSet::new();
+        for f in needed.fields.iter_mut() {
+            if needs_filling_after_refusal(f) {
+                f.required = true;
+                f.required_reason = Some("its button stays disabled until it is filled".into());
+                only.insert(f.selector.clone());
+            }
+        }
+        tracing::info!(
+            "the button is disabled until the form is filled: filling {} more field(s)",
+            only.len()
+        );
+        self.fill_fields(&needed, Some(&only))
     }
 
     fn after_submit(&mut self, form: &FormRegion, action: StepAction) {
@@ -1124,23 +1201,37 @@ impl Walker<'_> {
     /// Fills a form in one round trip; returns each input. What the product pre-filled
     /// itself (a project name) is kept, and remembered as the new thing's name.
     fn fill_form(&mut self, form: &FormRegion) -> Result<Vec<Typed>, AuditError> {
+        self.fill_fields(form, None)
+    }
+
+    /// Fills the fields of `form` (only those selected by `only`, when given).
+    fn fill_fields(
+        &mut self,
+        form: &FormRegion,
+        only: Option<&HashSet<String>>,
+    ) -> Result<Vec<Typed>, AuditError> {
         let mut actions = Vec::new();
         let mut inputs = Vec::new();
         let url = self.page.url();
         for (i, p) in plan(form, &self.identity) {
             let f = &form.fields[i];
-            if self.scripted_fields.contains(&f.selector) {
+            if self.scripted_fields.contains(&f.selector)
+                || only.is_some_and(|o| !o.contains(&f.selector))
+            {
                 continue;
             }
             let prefilled = f
                 .value
                 .as_deref()
                 .filter(|v| !self.typed.contains(&normalize(v)));
-            if let (Some(v), Plan::Do(Action::Text { .. })) = (prefilled, &p) {
+            let typing = matches!(f.control, Control::Text | Control::TextArea);
+            if let Some(v) = prefilled.filter(|_| typing && f.visible) {
                 if !matches!(
                     f.field_type,
                     FieldType::Email | FieldType::EmailConfirm | FieldType::Password
                 ) {
+                    // The product named the thing already (a dialog's "New Project #1"):
+                    // a person keeps that name, and it is the name to look for afterwards.
                     tracing::info!("\"{}\" is pre-filled with \"{v}\": kept", f.label);
                     if let Some(c) = self.creation.as_mut() {
                         c.name(v);
@@ -1186,7 +1277,7 @@ impl Walker<'_> {
     /// Changes what the refusal points at: a password rule → another password; fields
     /// named in the message → now required; a message naming no field while optional
     /// fields were left empty (a server refusing every empty field) → all filled.
-    fn adapt(&mut self, form: &FormRegion, refusal: &str) -> String {
+    fn adapt(&mut self, form: &FormRegion, refusal: &str, flagged: &HashSet<String>) -> String {
         let words = normalize(refusal);
         let about_password = [
             "password",
@@ -1209,7 +1300,11 @@ impl Walker<'_> {
         let named: Vec<String> = form
             .fields
             .iter()
-            .filter(|f| !f.required && f.visible && mentions_field(&words, f))
+            .filter(|f| {
+                !f.required
+                    && f.visible
+                    && (flagged.contains(&f.selector) || mentions_field(&words, f))
+            })
             .map(|f| f.label.clone())
             .collect();
         if !named.is_empty() {
@@ -1482,6 +1577,54 @@ fn filled_field(f: &crate::forms::Field) -> FilledField {
     }
 }
 
+/// Whether the element `selector` finds is a disabled button.
+fn disabled_js(selector: &str) -> String {
+    format!(
+        "(() => {{ const b = document.querySelector({}); return !!b && (b.disabled || b.getAttribute('aria-disabled') === 'true'); }})()",
+        serde_json::to_string(selector).unwrap_or_else(|_| "''".into())
+    )
+}
+
+/// The fields of a refused form that show an error beside them: `aria-invalid`, an
+/// `aria-describedby` message, or an error list or message in the field's own row (a
+/// Django "errorlist" under each box). Returns their `data-plg-id` selectors.
+const FIELD_ERRORS: &str = r#"(() => {
+  const shown = (el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
+  const ERR = '.errorlist li, .error, .errors, .field-error, .form-error, .invalid-feedback, .help-block.error, [class*="error-message"], [class*="errorMessage"], [role="alert"]';
+  const out = [];
+  for (const el of document.querySelectorAll('input[data-plg-id], select[data-plg-id], textarea[data-plg-id]')) {
+    if (el.type === 'hidden' || !shown(el)) continue;
+    let flagged = el.getAttribute('aria-invalid') === 'true';
+    for (const id of (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)) {
+      const d = document.getElementById(id);
+      if (d && shown(d) && (d.innerText || '').trim() && /error|invalid|required|fehler|erreur/i.test(d.className + ' ' + d.innerText)) flagged = true;
+    }
+    // The field's own row: the nearest ancestor holding this control and no other.
+    let row = el.parentElement;
+    while (row && row.parentElement && row.querySelectorAll('input, select, textarea').length <= 1
+           && row.parentElement.querySelectorAll('input, select, textarea').length <= 1) row = row.parentElement;
+    if (row && row.querySelectorAll('input, select, textarea').length <= 1) {
+      for (const e of row.querySelectorAll(ERR)) if (shown(e) && (e.innerText || '').trim()) flagged = true;
+    }
+    if (flagged) out.push(`[data-plg-id="${el.getAttribute('data-plg-id')}"]`);
+  }
+  return out;
+})()"#;
+
+/// A message box alone with its button, inside the app (a chat's composer, a comment
+/// box): what is sent there is made there. A contact form always asks who is writing.
+fn is_composer(form: &FormRegion) -> bool {
+    let boxes: Vec<&crate::forms::Field> = form
+        .fields
+        .iter()
+        .filter(|f| f.visible && f.field_type != FieldType::Honeypot)
+        .collect();
+    form.kind == FormKind::Contact
+        && form.submit.is_some()
+        && boxes.len() == 1
+        && boxes[0].field_type == FieldType::Message
+}
+
 /// Whether a field left empty may be why a server refused a form that marked nothing
 /// required: visible, optional, not a trap, not an opt-in.
 fn needs_filling_after_refusal(f: &crate::forms::Field) -> bool {
@@ -1590,7 +1733,7 @@ fn refusal_text(page: &Page) -> Result<String, AuditError> {
     let js = r#"(() => {
       const shown = (el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
       const texts = [];
-      for (const el of document.querySelectorAll('[role="alert"], [aria-live], .error, .errors, .form-error, .field-error, .invalid-feedback, .alert, .flash, .notice, .help-block.error')) {
+      for (const el of document.querySelectorAll('[role="alert"], [aria-live], .error, .errors, .errorlist, .form-error, .field-error, .invalid-feedback, .alert, .flash, .notice, .help-block.error, [class*="error-message"]')) {
         const t = (el.innerText || '').trim();
         if (t && shown(el) && !texts.includes(t)) texts.push(t);
       }
@@ -1618,16 +1761,16 @@ fn mentions_field(words: &str, f: &crate::forms::Field) -> bool {
 /// The form with the fields a refusal names marked required — or, when it names none,
 /// every visible field left empty (a server refusing every empty field while the page
 /// marks none).
-fn adapted_form(form: &FormRegion, refusal: &str) -> FormRegion {
+fn adapted_form(form: &FormRegion, refusal: &str, flagged: &HashSet<String>) -> FormRegion {
     let words = normalize(refusal);
     let mut f = form.clone();
-    let names_one = f
-        .fields
-        .iter()
-        .any(|x| !x.required && x.visible && mentions_field(&words, x));
+    let named = |x: &crate::forms::Field| {
+        !x.required && x.visible && (flagged.contains(&x.selector) || mentions_field(&words, x))
+    };
+    let names_one = f.fields.iter().any(named);
     for field in f.fields.iter_mut() {
         if names_one {
-            if !field.required && field.visible && mentions_field(&words, field) {
+            if named(field) {
                 field.required = true;
                 field.required_reason = Some("the server asked for it".into());
             }
