@@ -130,6 +130,36 @@ fn a_status_line_saying_work_is_under_way_holds_the_settle_wait_after_an_action(
 }
 
 #[test]
+fn a_press_lands_on_a_button_below_the_fold_of_a_smooth_scrolling_page() {
+    // `scroll-behavior: smooth` on the page: scrolling the button into view takes a while,
+    // and a press aimed before it arrives would land on the empty section above it.
+    let (_dir, server) = one_page_site(
+        r#"<!doctype html><html><head><title>Brightwave</title>
+        <style>html { scroll-behavior: smooth; } section { min-height: 2400px; }</style></head>
+        <body><main><section><h1>Email for growing teams</h1></section>
+        <p id="state">Plans start at $12.</p>
+        <button type="button">Start for free</button></main>
+        <script>
+          document.querySelector('button').addEventListener('click', () => {
+            document.getElementById('state').textContent = 'Create your account';
+          });
+        </script></body></html>"#,
+    );
+    let b = browser();
+    let page = b.open_page(site_of(&server).host_filter()).unwrap();
+    page.visit(server.url()).unwrap();
+    assert_eq!(
+        page.click("main button").unwrap(),
+        plg_audit::gather::browser::Pressed::Done
+    );
+    page.settle_after_action();
+    let state: String = page
+        .evaluate("document.getElementById('state').textContent")
+        .unwrap();
+    assert_eq!(state, "Create your account");
+}
+
+#[test]
 fn dialogs_are_dismissed_and_recorded() {
     let (_dir, server) = one_page_site(
         r#"<!doctype html><html><head><title>Brightwave</title></head><body>

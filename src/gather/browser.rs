@@ -318,7 +318,9 @@ struct Aim {
 const AIM: &str = r#"((sel) => {
   const el = document.querySelector(sel);
   if (!el) return { state: 'gone' };
-  el.scrollIntoView({ block: 'center', inline: 'center' });
+  // 'instant': a site's `scroll-behavior: smooth` would still be moving the element when
+  // the mouse comes down, and the press would land beside it.
+  el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
   const r = el.getBoundingClientRect();
   if (r.width < 1 || r.height < 1) return { state: 'hidden' };
   const W = window.innerWidth, H = window.innerHeight;
