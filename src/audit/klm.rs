@@ -61,6 +61,8 @@ mod tests {
             ms,
             screenshot: None,
             notes: Vec::new(),
+            html_file: None,
+            globals: Vec::new(),
         }
     }
 
@@ -82,6 +84,7 @@ mod tests {
             would_submit: None,
             overlay_ms: 0,
             navigation_ms: 0,
+            requests: Vec::new(),
         };
         // Step 1: M + P + C + 0.5 s wait = 3.15; step 2: 2.65 + 1.0 wait
         // + typing (P + C + H + 10 K + H = 4.9) + a tick (P + C = 1.3) = 9.85.

@@ -94,6 +94,7 @@ pub fn walk(
             would_submit: None,
             overlay_ms: 0,
             navigation_ms: 0,
+            requests: Vec::new(),
         },
         signed_up: false,
         submitted: false,
@@ -106,6 +107,10 @@ pub fn walk(
     };
     let result = walker.run(home, pricing);
     let mut journey = walker.journey;
+    let last = journey.steps.len();
+    journey
+        .requests
+        .extend(crate::gather::evidence::take_requests(page, last));
     if let Err(e) = result {
         journey.outcome = Outcome::Failed;
         journey.reason = e.to_string();
@@ -510,6 +515,10 @@ impl Walker<'_> {
         }
         let n = self.journey.steps.len() + 1;
         let screenshot = self.shot(&format!("{n:02}"));
+        let kept = crate::gather::evidence::keep_screen(self.page, self.store, n);
+        self.journey
+            .requests
+            .extend(crate::gather::evidence::take_requests(self.page, n));
         self.journey.steps.push(StepRecord {
             n,
             action,
@@ -524,6 +533,8 @@ impl Walker<'_> {
             ms,
             screenshot,
             notes,
+            html_file: kept.html_file,
+            globals: kept.globals,
         });
     }
 
