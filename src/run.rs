@@ -78,9 +78,11 @@ pub async fn run_audit(
         .unwrap_or_else(|_| started.to_string());
     let mut report = Report::new(&gathered.artifacts, site, started_at, duration_ms);
     // Mechanics and stack are judged from the pages and screens saved in `dir`.
+    let judging = Instant::now();
     let saved = |relative: &str| std::fs::read_to_string(dir.join(relative)).ok();
     report.mechanics = audit::mechanics::detect(&gathered.artifacts, &saved);
     report.stack = audit::stack::detect(&gathered.artifacts, &request.vendors, &saved);
+    tracing::info!(elapsed = ?judging.elapsed(), vendors = report.stack.len(), "judged growth mechanics and stack");
     let mut fatal = gathered.fatal;
     let written = match report::write_all(&dir, &report, &gathered.artifacts) {
         Ok(w) => Some(w),

@@ -227,10 +227,7 @@ fn a_tool_loaded_only_on_the_billing_screen_counts_with_its_journey_step() {
     with("journey-card", |a| {
         let stripe = evidence_of(&a.report, "stripe");
         assert!(!stripe.is_empty());
-        assert!(
-            stripe.iter().all(|(_, _, step)| *step == 2),
-            "{stripe:?}"
-        );
+        assert!(stripe.iter().all(|(_, _, step)| *step == 2), "{stripe:?}");
         assert_eq!(
             kinds(&a.report, "stripe"),
             vec!["inline", "request", "script"]

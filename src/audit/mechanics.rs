@@ -18,7 +18,7 @@ use url::Url;
 use super::SavedHtml;
 use crate::artifacts::{Artifacts, LinkLocation, Outcome, PageArtifact, PageRole};
 use crate::gather::document::PageDocument;
-use crate::text::{collapse_whitespace, has_phrase, normalize};
+use crate::text::{collapse_whitespace, normalize};
 
 const WORDS: &str = include_str!("../../checks/signals/mechanics.toml");
 
@@ -160,6 +160,20 @@ struct MechanicWords {
     badges: Vec<String>,
     #[serde(default)]
     not_after: Vec<String>,
+    /// `phrases` and `not_after` padded with spaces, for whole-word search.
+    #[serde(skip)]
+    padded_phrases: Vec<String>,
+    #[serde(skip)]
+    padded_not_after: Vec<String>,
+}
+
+impl MechanicWords {
+    fn compiled(mut self) -> MechanicWords {
+        let pad = |w: &String| format!(" {w} ");
+        self.padded_phrases = self.phrases.iter().map(pad).collect();
+        self.padded_not_after = self.not_after.iter().map(pad).collect();
+        self
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,16 +201,16 @@ static TABLE: LazyLock<HashMap<Mechanic, MechanicWords>> = LazyLock::new(|| {
         return HashMap::new();
     };
     HashMap::from([
-        (Mechanic::Invite, f.invite),
-        (Mechanic::Share, f.share),
-        (Mechanic::Embed, f.embed),
-        (Mechanic::PoweredBy, f.powered_by),
-        (Mechanic::Referral, f.referral),
-        (Mechanic::Templates, f.templates),
-        (Mechanic::Integrations, f.integrations),
-        (Mechanic::ApiDocs, f.api_docs),
-        (Mechanic::Community, f.community),
-        (Mechanic::StatusPage, f.status_page),
+        (Mechanic::Invite, f.invite.compiled()),
+        (Mechanic::Share, f.share.compiled()),
+        (Mechanic::Embed, f.embed.compiled()),
+        (Mechanic::PoweredBy, f.powered_by.compiled()),
+        (Mechanic::Referral, f.referral.compiled()),
+        (Mechanic::Templates, f.templates.compiled()),
+        (Mechanic::Integrations, f.integrations.compiled()),
+        (Mechanic::ApiDocs, f.api_docs.compiled()),
+        (Mechanic::Community, f.community.compiled()),
+        (Mechanic::StatusPage, f.status_page.compiled()),
     ])
 });
 
@@ -280,7 +294,7 @@ pub fn detect(artifacts: &Artifacts, saved: SavedHtml<'_>) -> Mechanics {
             // On the public site a bare word counts only as a heading ("Templates");
             // elsewhere a sentence must use a phrase.
             for sentence in sentences(&block.text) {
-                for m in block_mechanics(sentence, block.heading, false, &site.product_name)
+                for m in block_mechanics(sentence, block.heading, false, &site.badges)
                     .into_iter()
                     .filter(|m| words(*m).role.is_none())
                 {
@@ -331,7 +345,7 @@ pub fn detect(artifacts: &Artifacts, saved: SavedHtml<'_>) -> Mechanics {
                 .filter(|b| !b.control)
             {
                 for sentence in sentences(&block.text) {
-                    for m in block_mechanics(sentence, block.heading, true, &site.product_name) {
+                    for m in block_mechanics(sentence, block.heading, true, &site.badges) {
                         add(
                             m,
                             MechanicEvidence {
@@ -418,54 +432,67 @@ fn pick_evidence(mut all: Vec<MechanicEvidence>) -> Vec<MechanicEvidence> {
 
 /// The mechanics a block of text shows (see [`names`]); `labels` lets a short text that
 /// is no heading count as a control (in the app, a label or a menu entry).
-fn block_mechanics(
-    text: &str,
-    heading: bool,
-    labels: bool,
-    product: &Option<String>,
-) -> Vec<Mechanic> {
-    let norm = normalize(text);
+fn block_mechanics(text: &str, heading: bool, labels: bool, badges: &[String]) -> Vec<Mechanic> {
+    let said = Said::new(text);
     Mechanic::ALL
         .into_iter()
-        .filter(|m| names(*m, &norm, heading || labels, heading, product))
+        .filter(|m| names(*m, &said, heading || labels, heading, badges))
         .collect()
 }
 
-/// Whether normalized text names mechanic `m`: as a control (when `control` — a link, a
-/// button, a heading — is short and starts or ends with the words: "Invite members",
-/// "Browse templates"), by a phrase anywhere, or — for "Powered by" — a badge followed by
-/// the product's own name.
-fn names(m: Mechanic, norm: &str, control: bool, heading: bool, product: &Option<String>) -> bool {
+/// Text made comparable once: normalized, and padded with spaces for whole-word search.
+struct Said {
+    norm: String,
+    padded: String,
+    words: usize,
+}
+
+impl Said {
+    fn new(text: &str) -> Said {
+        let norm = normalize(text);
+        Said {
+            padded: format!(" {norm} "),
+            words: norm.split(' ').filter(|w| !w.is_empty()).count(),
+            norm,
+        }
+    }
+}
+
+/// Whether text names mechanic `m`: as a control (when `control` — a link, a button, a
+/// heading — is short and starts or ends with the words: "Invite members", "Browse
+/// templates"), by a phrase anywhere, or — for "Powered by" — one of `badges` (the badge
+/// words followed by the product's own name, padded).
+fn names(m: Mechanic, said: &Said, control: bool, heading: bool, badges: &[String]) -> bool {
     let w = words(m);
     let limit = if heading {
         MAX_HEADING_WORDS
     } else {
         MAX_CONTROL_WORDS
     };
+    let norm = said.norm.as_str();
     let as_control = control
-        && norm.split(' ').count() <= limit
+        && said.words <= limit
         && w.controls.iter().any(|c| {
-            norm == c || norm.starts_with(&format!("{c} ")) || norm.ends_with(&format!(" {c}"))
+            norm == c
+                || (norm.starts_with(c.as_str()) && norm[c.len()..].starts_with(' '))
+                || (norm.ends_with(c.as_str()) && norm[..norm.len() - c.len()].ends_with(' '))
         });
-    let as_phrase = w.phrases.iter().any(|p| says(norm, p, &w.not_after));
-    let as_badge = product.as_ref().is_some_and(|name| {
-        w.badges
-            .iter()
-            .any(|b| has_phrase(norm, &format!("{b} {name}")))
-    });
+    let as_phrase = w
+        .padded_phrases
+        .iter()
+        .any(|p| says(&said.padded, p, &w.padded_not_after));
+    let as_badge =
+        m == Mechanic::PoweredBy && badges.iter().any(|b| said.padded.contains(b.as_str()));
     as_control || as_phrase || as_badge
 }
 
-/// Whether `norm` contains `phrase` as whole words, not right after one of `not_after`
-/// ("we'll invite your team" is the product inviting, not its users).
-fn says(norm: &str, phrase: &str, not_after: &[String]) -> bool {
-    let padded = format!(" {norm} ");
-    let needle = format!(" {phrase} ");
-    padded.match_indices(&needle).any(|(i, _)| {
-        let before = format!("{} ", &padded[..i]);
-        !not_after
-            .iter()
-            .any(|w| before.ends_with(&format!(" {w} ")))
+/// Whether `padded` text contains the padded `phrase`, not right after one of the padded
+/// `not_after` words ("we'll invite your team" is the product inviting, not its users).
+fn says(padded: &str, phrase: &str, not_after: &[String]) -> bool {
+    padded.match_indices(phrase).any(|(i, _)| {
+        // Up to and including the space that starts the phrase.
+        let before = &padded[..=i];
+        !not_after.iter().any(|w| before.ends_with(w.as_str()))
     })
 }
 
@@ -534,6 +561,8 @@ struct SiteView<'a> {
     pages: HashMap<String, &'a PageArtifact>,
     /// The product's name, normalized, as its home page titles it.
     product_name: Option<String>,
+    /// "Powered by <product>" and its kin, padded for whole-word search.
+    badges: Vec<String>,
 }
 
 impl<'a> SiteView<'a> {
@@ -550,12 +579,23 @@ impl<'a> SiteView<'a> {
             .home_url
             .as_deref()
             .and_then(|u| Url::parse(u).ok());
+        let product_name = product_name(artifacts, home_url.as_ref());
+        let badges = product_name
+            .iter()
+            .flat_map(|name| {
+                words(Mechanic::PoweredBy)
+                    .badges
+                    .iter()
+                    .map(move |b| format!(" {b} {name} "))
+            })
+            .collect();
         SiteView {
             home_host: home_url
                 .as_ref()
                 .and_then(|u| u.host_str().map(str::to_ascii_lowercase)),
             pages,
-            product_name: product_name(artifacts, home_url.as_ref()),
+            product_name,
+            badges,
         }
     }
 
@@ -574,7 +614,7 @@ impl<'a> SiteView<'a> {
         in_app: bool,
     ) -> LinkVerdict {
         let w = words(m);
-        let by_text = names(m, &normalize(&link.text), true, false, &self.product_name);
+        let by_text = names(m, &Said::new(&link.text), true, false, &self.badges);
         let target = link.href.as_deref().and_then(|h| Url::parse(h).ok());
         let Some(target) = target.filter(|t| matches!(t.scheme(), "http" | "https")) else {
             // A button, or a mailto:/javascript: link: its words are the evidence.
@@ -970,7 +1010,7 @@ mod tests {
 
     #[test]
     fn the_product_inviting_people_is_no_invite_mechanic() {
-        let invite = |t: &str| names(Mechanic::Invite, &normalize(t), false, false, &None);
+        let invite = |t: &str| names(Mechanic::Invite, &Said::new(t), false, false, &[]);
         assert!(!invite(
             "Leave your email and we'll invite your team as soon as a spot opens."
         ));

@@ -144,11 +144,20 @@ pub fn detect(
         }
     }
 
-    // Vendor id → evidence, in the order seen (site pages first, then the journey).
+    // Vendor id → evidence, in the order seen (site pages first, then the journey). A
+    // request or script counts once per URL; a snippet or global once, where first seen
+    // (the same stub on every page tells nothing more).
     let mut found: BTreeMap<String, Vec<StackEvidence>> = BTreeMap::new();
     let mut note = |m: Match<'_>, kind: EvidenceKind, url: &str, place: &Seen<'_>| {
         let list = found.entry(m.vendor.id.clone()).or_default();
-        if !list.iter().any(|e| e.kind == kind && e.url == url) {
+        let seen = list.iter().any(|e| {
+            e.kind == kind
+                && match kind {
+                    EvidenceKind::Request | EvidenceKind::Script => e.url == url,
+                    EvidenceKind::Inline | EvidenceKind::Global => e.pattern == m.pattern,
+                }
+        });
+        if !seen {
             list.push(StackEvidence {
                 url: url.to_string(),
                 kind,
