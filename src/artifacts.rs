@@ -158,6 +158,10 @@ pub struct PageArtifact {
     /// For rendered pages: time spent in the settle-wait after navigation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settle_ms: Option<u64>,
+    /// For rendered pages: the JavaScript globals the page's own scripts defined (see
+    /// [`crate::gather::globals`]), for recognising the tools it runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub globals: Vec<String>,
 }
 
 /// Where on a page a link or button sits, as a visitor reads the layout.
@@ -344,6 +348,13 @@ pub struct StepRecord {
     /// What the step noticed: a validation error adapted to, optional steps offered…
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The screen's HTML after the step, relative to the output directory
+    /// (`pages/journey-NN.html`), so what the app showed can be judged offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_file: Option<String>,
+    /// JavaScript globals the screen's own scripts defined (see [`crate::gather::globals`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub globals: Vec<String>,
     /// Every control the step filled or ticked, as a person read it.
     #[serde(default)]
     pub filled: Vec<FilledField>,
@@ -457,6 +468,20 @@ pub struct JourneyArtifact {
     /// The app's empty state where the first value began.
     #[serde(default)]
     pub empty_state: Option<EmptyState>,
+    /// Every network request the journey's tab made, failed ones included, with the step
+    /// it belongs to.
+    #[serde(default)]
+    pub requests: Vec<JourneyRequest>,
+}
+
+/// A request the journey made. `step` is the step it belongs to: made while walking to
+/// that step's screen or by its action (requests after the last step count with the
+/// last); 0 when the journey took no step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JourneyRequest {
+    pub step: usize,
+    #[serde(flatten)]
+    pub request: RequestRecord,
 }
 
 /// A form the journey stopped in front of (`--no-submit`), with what it would have done

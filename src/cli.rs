@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use regex::Regex;
 
+use crate::audit::vendors::VendorCatalogue;
 use crate::error::AuditError;
 use crate::forms::values::{Identity, DEFAULT_EMAIL};
 use crate::gather::browser::BrowserConfig;
@@ -93,6 +94,11 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub journey: JourneyArgs,
+
+    /// Vendor fingerprints to add to the built-in ones, or to replace them by id (TOML, the
+    /// format of checks/signals/vendors.toml).
+    #[arg(long, value_name = "FILE")]
+    pub vendors: Option<PathBuf>,
 }
 
 /// How the signup journey is walked.
@@ -161,6 +167,11 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 }
 
 impl RunArgs {
+    /// The vendor catalogue: built in, plus `--vendors`; a bad file is invalid configuration.
+    pub fn vendor_catalogue(&self) -> Result<VendorCatalogue, AuditError> {
+        VendorCatalogue::load(self.vendors.as_deref())
+    }
+
     /// The gather options these flags ask for; a bad journey file or regex is invalid
     /// configuration.
     pub fn gather_options(

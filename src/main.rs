@@ -117,10 +117,15 @@ async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitC
         Ok(g) => g,
         Err(e) => return fail_with(&e),
     };
+    let vendors = match args.vendor_catalogue() {
+        Ok(v) => v,
+        Err(e) => return fail_with(&e),
+    };
     let request = AuditRequest {
         target: url,
         out: args.out.clone(),
         gather,
+        vendors,
     };
     let progress = Progress::new(!quiet && !args.json);
     let run = match run_audit(&request, &progress).await {

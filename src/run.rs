@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::audit;
+use crate::audit::vendors::VendorCatalogue;
 use crate::error::AuditError;
 use crate::gather::{self, site::parse_target, GatherOptions};
 use crate::progress::Progress;
@@ -20,6 +21,8 @@ pub struct AuditRequest {
     /// `--out`; None for `./plg-audit-report/<host>-<timestamp>/`.
     pub out: Option<PathBuf>,
     pub gather: GatherOptions,
+    /// The vendor fingerprints the growth stack is recognised by (built-in plus `--vendors`).
+    pub vendors: VendorCatalogue,
 }
 
 /// A run id unique enough to plus-address one signup per run: the UTC time to the
@@ -74,6 +77,12 @@ pub async fn run_audit(
         .format(&Rfc3339)
         .unwrap_or_else(|_| started.to_string());
     let mut report = Report::new(&gathered.artifacts, site, started_at, duration_ms);
+    // Mechanics and stack are judged from the pages and screens saved in `dir`.
+    let judging = Instant::now();
+    let saved = |relative: &str| std::fs::read_to_string(dir.join(relative)).ok();
+    report.mechanics = audit::mechanics::detect(&gathered.artifacts, &saved);
+    report.stack = audit::stack::detect(&gathered.artifacts, &request.vendors, &saved);
+    tracing::info!(elapsed = ?judging.elapsed(), vendors = report.stack.len(), "judged growth mechanics and stack");
     let mut fatal = gathered.fatal;
     let written = match report::write_all(&dir, &report, &gathered.artifacts) {
         Ok(w) => Some(w),

@@ -13,8 +13,8 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines.len(),
-        6,
-        "five summary lines and the report path: {stdout}"
+        7,
+        "six summary lines and the report path: {stdout}"
     );
     assert!(
         lines[0].starts_with("Audited http://127.0.0.1:"),
@@ -22,7 +22,11 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
         lines[0]
     );
     assert_eq!(
-        lines[5],
+        lines[4],
+        "Growth: 7 of 10 mechanics (invite, share, templates, integrations, api docs, community, status page) · stack: Appcues, Intercom, Segment"
+    );
+    assert_eq!(
+        lines[6],
         format!("Report: {}", out.path().join("report.html").display())
     );
 

@@ -61,6 +61,8 @@ mod tests {
             ms,
             screenshot: None,
             notes: Vec::new(),
+            html_file: None,
+            globals: Vec::new(),
             filled: Vec::new(),
         }
     }
@@ -83,6 +85,7 @@ mod tests {
             would_submit: None,
             overlay_ms: 0,
             navigation_ms: 0,
+            requests: Vec::new(),
             value: None,
             prechecked_opt_in: None,
             empty_state: None,

@@ -4,15 +4,27 @@
 //! It summarises the site map (which roles were found, which key pages a product-led
 //! site is expected to have but does not show) and estimates a person's time on the
 //! signup journey ([`klm`]). The checklist (`checks/`) builds on the same inputs.
+//!
+//! Growth mechanics ([`mechanics`]) and the growth stack ([`stack`], with the vendor
+//! catalogue in [`vendors`]) are read from the saved pages and journey screens too; the
+//! caller hands in how to read a saved HTML file ([`SavedHtml`]), so judging stays free of
+//! file access and a saved run can be judged again.
 
 pub mod klm;
+pub mod mechanics;
 pub mod product;
+pub mod stack;
+pub mod vendors;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{Artifacts, PageRole};
+
+/// Reads a saved HTML file named in the artifacts (a path relative to the output
+/// directory, e.g. `pages/01-home.html`); None when it cannot be read.
+pub type SavedHtml<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Pages a self-serve product is expected to link from its public site.
 const EXPECTED_ROLES: [PageRole; 3] = [PageRole::Pricing, PageRole::Signup, PageRole::Login];

@@ -87,6 +87,7 @@ mod tests {
             screenshot: None,
             load_ms: 0,
             settle_ms: None,
+            globals: Vec::new(),
         }
     }
 

@@ -348,7 +348,22 @@ pub struct Page {
     config: BrowserConfig,
     /// How the latest settle-wait ended.
     last_settle: std::sync::Mutex<Option<Settled>>,
+    /// Requests of earlier visits, kept for a caller that wants every request the tab
+    /// made (the journey); None until [`Page::keep_request_journal`].
+    journal: Mutex<Option<RequestJournal>>,
 }
+
+/// Requests not yet handed out by [`Page::take_new_requests`].
+#[derive(Debug, Default)]
+struct RequestJournal {
+    /// From visits that have ended.
+    earlier: Vec<RequestRecord>,
+    /// Of the current visit's requests, how many were handed out already.
+    taken: usize,
+}
+
+/// Requests a journal keeps between two takes, so an endless beacon loop cannot eat memory.
+const MAX_JOURNAL_REQUESTS: usize = 5000;
 
 impl Page {
     fn attach(
@@ -376,6 +391,13 @@ impl Page {
         .map_err(browser_error)?;
         tab.call_method(Cdp::AddScriptToEvaluateOnNewDocument {
             source: DOM_OBSERVER.to_string(),
+            world_name: None,
+            include_command_line_api: None,
+            run_immediately: None,
+        })
+        .map_err(browser_error)?;
+        tab.call_method(Cdp::AddScriptToEvaluateOnNewDocument {
+            source: super::globals::BASELINE.to_string(),
             world_name: None,
             include_command_line_api: None,
             run_immediately: None,
@@ -416,12 +438,14 @@ impl Page {
             activity,
             config: browser.config.clone(),
             last_settle: std::sync::Mutex::new(None),
+            journal: Mutex::new(None),
         })
     }
 
     /// Navigates to `url` and waits for the page to settle.
     pub fn visit(&self, url: &str) -> Result<Visit, AuditError> {
         let start = Instant::now();
+        self.journal_visit_ending();
         self.activity.begin_visit();
         self.activity.expect_document();
         if let Err(e) = self.tab.navigate_to(url) {
@@ -664,6 +688,48 @@ impl Page {
     /// Requests made since the last visit began.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.activity.requests()
+    }
+
+    /// From now on, keep every request the tab makes (not only the current visit's) until
+    /// it is taken with [`Page::take_new_requests`].
+    pub fn keep_request_journal(&self) {
+        if let Ok(mut journal) = self.journal.lock() {
+            journal.get_or_insert_with(RequestJournal::default);
+        }
+    }
+
+    /// Requests made since the last take (across visits), in the order they started;
+    /// empty unless [`Page::keep_request_journal`] was called. A request still in flight
+    /// is handed out as it stands (no status yet).
+    pub fn take_new_requests(&self) -> Vec<RequestRecord> {
+        let Ok(mut guard) = self.journal.lock() else {
+            return Vec::new();
+        };
+        let Some(journal) = guard.as_mut() else {
+            return Vec::new();
+        };
+        let current = self.activity.requests();
+        let mut taken = std::mem::take(&mut journal.earlier);
+        taken.extend(current.iter().skip(journal.taken).cloned());
+        journal.taken = current.len();
+        taken
+    }
+
+    /// A visit is about to start a fresh request record: keep what the journal has not
+    /// handed out yet.
+    fn journal_visit_ending(&self) {
+        let Ok(mut guard) = self.journal.lock() else {
+            return;
+        };
+        let Some(journal) = guard.as_mut() else {
+            return;
+        };
+        let current = self.activity.requests();
+        let room = MAX_JOURNAL_REQUESTS.saturating_sub(journal.earlier.len());
+        journal
+            .earlier
+            .extend(current.into_iter().skip(journal.taken).take(room));
+        journal.taken = 0;
     }
 
     /// How many documents the tab has loaded; a change after an action means it navigated.

@@ -75,6 +75,8 @@ struct Read {
     screenshot: Option<Vec<u8>>,
     load: Duration,
     settle: Option<Duration>,
+    /// Globals the page's scripts defined (rendered pages only).
+    globals: Vec<String>,
 }
 
 /// The crawl's working state.
@@ -182,6 +184,7 @@ impl Crawl<'_> {
             screenshot: None,
             load: fetched.elapsed,
             settle: None,
+            globals: Vec::new(),
         };
         let thin = doc.text_chars() < MIN_STATIC_TEXT && fetched.status < 400;
         let Some(page) = self.page.clone() else {
@@ -200,11 +203,12 @@ impl Crawl<'_> {
             } else {
                 None
             };
-            Ok::<_, crate::error::AuditError>((visit, html, shot, page.requests()))
+            let globals = super::globals::read(&page);
+            Ok::<_, crate::error::AuditError>((visit, html, shot, page.requests(), globals))
         })
         .await;
         match result {
-            Ok(Ok((visit, html, shot, requests))) => {
+            Ok(Ok((visit, html, shot, requests, globals))) => {
                 if !visit.settled.quiet {
                     artifacts.warnings.push(Problem::new(
                         "render",
@@ -226,6 +230,7 @@ impl Crawl<'_> {
                     screenshot: shot,
                     load: visit.elapsed,
                     settle: Some(visit.settled.elapsed),
+                    globals,
                 }
             }
             Ok(Err(e)) => {
@@ -357,6 +362,7 @@ impl Crawl<'_> {
             screenshot,
             load_ms: millis(read.load),
             settle_ms: read.settle.map(millis),
+            globals: read.globals,
         });
     }
 }

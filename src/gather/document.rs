@@ -334,6 +334,62 @@ fn hero_container(doc: &Html) -> Option<NodeId> {
     }
 }
 
+/// A piece of text a visitor reads as one unit — a heading, a paragraph, a list item, a
+/// badge — with where it sits on the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextBlock {
+    /// Whitespace-collapsed visible text of the element and its descendants.
+    pub text: String,
+    pub location: LinkLocation,
+    /// An h1–h6 heading.
+    pub heading: bool,
+    /// A link or button, or text inside one (its words are also among the page's links).
+    pub control: bool,
+}
+
+impl PageDocument {
+    /// The page's visible text, block by block: every visible element that holds text of
+    /// its own (so a paragraph and a link inside it are both blocks), in document order.
+    pub fn text_blocks(html: &str) -> Vec<TextBlock> {
+        let doc = Html::parse_document(html);
+        let hero = hero_container(&doc);
+        let Some(body) = doc.select(&BODY).next() else {
+            return Vec::new();
+        };
+        body.descendants()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| {
+                e.children()
+                    .any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()))
+            })
+            .filter(|e| is_visible(*e))
+            .filter(|e| {
+                // Code samples and form options are no sentences a visitor reads.
+                !std::iter::once(*e)
+                    .chain(e.ancestors().filter_map(ElementRef::wrap))
+                    .any(|a| {
+                        matches!(
+                            a.value().name(),
+                            "code" | "pre" | "kbd" | "samp" | "select" | "option" | "textarea"
+                        )
+                    })
+            })
+            .filter_map(|e| {
+                let text = visible_text(e);
+                let control = std::iter::once(e)
+                    .chain(e.ancestors().filter_map(ElementRef::wrap))
+                    .any(|a| CLICKABLE.matches(&a));
+                (!text.is_empty()).then(|| TextBlock {
+                    text,
+                    location: location_of(e, hero),
+                    heading: matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"),
+                    control,
+                })
+            })
+            .collect()
+    }
+}
+
 fn form_shape(doc: &Html) -> FormShape {
     let mut shape = FormShape::default();
     let mut seen_submit = HashSet::new();
@@ -472,6 +528,33 @@ mod tests {
                 text_inputs: 0,
                 submit_texts: vec!["Create account".to_string()],
             }
+        );
+    }
+
+    #[test]
+    fn text_blocks_are_the_visible_texts_with_where_they_sit() {
+        let blocks = PageDocument::text_blocks(
+            r#"<html><body><header><nav><a href="/t">Templates</a></nav></header>
+               <main><h2>Invite your team</h2><p>Work <b>together</b>.</p><p hidden>secret</p>
+               <pre><code>{"status": "ok"}</code></pre><select><option>11-50</option></select>
+               <div class="badge">Made with <strong>Acme</strong></div></main>
+               <footer><small>&copy; Acme</small></footer></body></html>"#,
+        );
+        let summary: Vec<(&str, LinkLocation, bool, bool)> = blocks
+            .iter()
+            .map(|b| (b.text.as_str(), b.location, b.heading, b.control))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("Templates", LinkLocation::Nav, false, true),
+                ("Invite your team", LinkLocation::Main, true, false),
+                ("Work together .", LinkLocation::Main, false, false),
+                ("together", LinkLocation::Main, false, false),
+                ("Made with Acme", LinkLocation::Main, false, false),
+                ("Acme", LinkLocation::Main, false, false),
+                ("© Acme", LinkLocation::Footer, false, false),
+            ]
         );
     }
 

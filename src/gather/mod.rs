@@ -9,8 +9,10 @@
 pub mod browser;
 pub mod crawl;
 pub mod document;
+pub mod evidence;
 pub mod fetch;
 pub mod fill;
+pub mod globals;
 pub mod journey;
 pub mod live;
 pub mod page_role;
@@ -248,6 +250,7 @@ async fn walk_journey(
             return None;
         }
     };
+    page.keep_request_journal();
     // The browser is synchronous; the walk runs on this worker thread, which may block.
     let journey = tokio::task::block_in_place(|| {
         journey::walk(
@@ -261,6 +264,13 @@ async fn walk_journey(
         )
     });
     page.close();
+    // The journey's third-party hosts join the site map's: tools loaded only on the
+    // signup or billing screens count.
+    for r in journey.requests.iter().map(|r| &r.request) {
+        if !r.first_party && !artifacts.third_party_hosts.contains(&r.host) {
+            artifacts.third_party_hosts.push(r.host.clone());
+        }
+    }
     Some(journey)
 }
 
@@ -288,5 +298,6 @@ fn bare_page(fetched: &fetch::Fetched) -> PageArtifact {
         screenshot: None,
         load_ms: u64::try_from(fetched.elapsed.as_millis()).unwrap_or(u64::MAX),
         settle_ms: None,
+        globals: Vec::new(),
     }
 }

@@ -9,6 +9,9 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::Report;
+use crate::audit::mechanics::{Mechanic, MechanicFinding};
+use crate::audit::stack::StackVendor;
+use crate::audit::vendors::Category;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 
@@ -57,7 +60,46 @@ pub fn render(report: &Report, dir: &Path) -> Result<String, tera::Error> {
     context.insert("journey_shots", &journey_shots);
     context.insert("blocker_shot", &blocker_shot);
     context.insert("host", &host_of(report));
+    context.insert("growth_mechanics", &growth_mechanics(report));
+    context.insert("stack_groups", &stack_groups(report));
     tera.render("report.html", &context)
+}
+
+/// One mechanic as the grid shows it, in the order of [`Mechanic::ALL`].
+#[derive(Serialize)]
+struct MechanicCell<'a> {
+    title: &'static str,
+    finding: &'a MechanicFinding,
+}
+
+fn growth_mechanics(report: &Report) -> Vec<MechanicCell<'_>> {
+    Mechanic::ALL
+        .iter()
+        .filter_map(|m| {
+            Some(MechanicCell {
+                title: m.title(),
+                finding: report.mechanics.get(m)?,
+            })
+        })
+        .collect()
+}
+
+/// The vendors of one category, for the stack list.
+#[derive(Serialize)]
+struct StackGroup<'a> {
+    title: &'static str,
+    vendors: Vec<&'a StackVendor>,
+}
+
+fn stack_groups(report: &Report) -> Vec<StackGroup<'_>> {
+    Category::ALL
+        .iter()
+        .map(|c| StackGroup {
+            title: c.title(),
+            vendors: report.stack.iter().filter(|v| v.category == *c).collect(),
+        })
+        .filter(|g| !g.vendors.is_empty())
+        .collect()
 }
 
 /// `host:port` of the audited site (the port only when its URL names one).

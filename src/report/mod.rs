@@ -14,6 +14,8 @@ use crate::artifacts::{
     Artifacts, Blocker, ConsentBanner, DialogRecord, EmptyState, Entry, FieldCount, FilledField,
     JourneyArtifact, OptIn, Outcome, PageRole, PlannedForm, Problem, StepAction, ValueProof,
 };
+use crate::audit::mechanics::{Mechanic, Mechanics};
+use crate::audit::stack::StackVendor;
 use crate::audit::{klm, SiteSummary};
 use crate::error::AuditError;
 
@@ -49,6 +51,12 @@ pub struct Report {
     pub dialogs: Vec<DialogRecord>,
     pub warnings: Vec<Problem>,
     pub errors: Vec<Problem>,
+    /// Growth mechanics (invite, share, embed…), each present or not, with evidence.
+    #[serde(default)]
+    pub mechanics: Mechanics,
+    /// The tools the product runs, with evidence, by category.
+    #[serde(default)]
+    pub stack: Vec<StackVendor>,
     /// A cookie or consent banner on the home page and how the journey answered it.
     pub consent_banner: Option<ConsentBanner>,
 }
@@ -216,6 +224,9 @@ impl Report {
             dialogs: artifacts.dialogs.clone(),
             warnings: artifacts.warnings.clone(),
             errors: artifacts.errors.clone(),
+            // Judged from saved files by the caller (see `run::run_audit`).
+            mechanics: Mechanics::new(),
+            stack: Vec::new(),
             consent_banner: artifacts.consent_banner.clone(),
         }
     }
@@ -308,7 +319,7 @@ pub fn summary(report: &Report) -> Vec<String> {
             )
         }
     };
-    vec![
+    let mut lines = vec![
         format!(
             "Audited {} in {seconds:.1} s: {} pages ({})",
             report.home_url.as_deref().unwrap_or(&report.target),
@@ -327,5 +338,43 @@ pub fn summary(report: &Report) -> Vec<String> {
             report.errors.len(),
             report.warnings.len()
         ),
-    ]
+    ];
+    if let Some(growth) = growth_summary(report) {
+        lines.insert(lines.len() - 1, growth);
+    }
+    lines
+}
+
+/// "Growth: 5 of 10 mechanics (invite, templates, …) · stack: Intercom, Segment", or None
+/// for a report that has no mechanics (an older one).
+fn growth_summary(report: &Report) -> Option<String> {
+    if report.mechanics.is_empty() {
+        return None;
+    }
+    let present: Vec<String> = report
+        .mechanics
+        .iter()
+        .filter(|(_, f)| f.present)
+        .map(|(m, _)| m.as_str().replace('_', " "))
+        .collect();
+    let mechanics = if present.is_empty() {
+        "none".to_string()
+    } else {
+        present.join(", ")
+    };
+    let stack = if report.stack.is_empty() {
+        "no known tools".to_string()
+    } else {
+        report
+            .stack
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(format!(
+        "Growth: {} of {} mechanics ({mechanics}) · stack: {stack}",
+        present.len(),
+        Mechanic::ALL.len()
+    ))
 }

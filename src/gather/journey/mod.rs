@@ -126,6 +126,7 @@ pub fn walk(
             value: None,
             prechecked_opt_in: None,
             empty_state: None,
+            requests: Vec::new(),
         },
         signed_up: false,
         submitted: false,
@@ -156,6 +157,10 @@ pub fn walk(
         artifacts.consent_banner = walker.consent.take();
     }
     let mut journey = walker.journey;
+    let last = journey.steps.len();
+    journey
+        .requests
+        .extend(crate::gather::evidence::take_requests(page, last));
     if let Err(e) = result {
         journey.outcome = Outcome::Failed;
         journey.reason = e.to_string();
@@ -812,6 +817,10 @@ impl Walker<'_> {
         let n = self.journey.steps.len() + 1;
         let screenshot = self.shot(&format!("{n:02}"));
         tracing::info!(n, action = ?action, ms, "step {n}: \"{label}\"");
+        let kept = crate::gather::evidence::keep_screen(self.page, self.store, n);
+        self.journey
+            .requests
+            .extend(crate::gather::evidence::take_requests(self.page, n));
         self.journey.steps.push(StepRecord {
             n,
             action,
@@ -827,6 +836,8 @@ impl Walker<'_> {
             ms,
             screenshot,
             notes,
+            html_file: kept.html_file,
+            globals: kept.globals,
         });
     }
 
