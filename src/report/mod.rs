@@ -5,6 +5,7 @@
 //! The report knows nothing about browsers: it is built from artifacts and audit results.
 
 pub mod html;
+pub mod pricing;
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +48,11 @@ pub struct Report {
     pub dialogs: Vec<DialogRecord>,
     pub warnings: Vec<Problem>,
     pub errors: Vec<Problem>,
+    /// The product's pricing as read from its pricing page (or the home page's plan
+    /// section); null when the site shows neither.
+    pub pricing: Option<crate::pricing::Pricing>,
+    /// Why `pricing` is null (null when it is not).
+    pub pricing_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -191,6 +197,16 @@ impl Report {
             dialogs: artifacts.dialogs.clone(),
             warnings: artifacts.warnings.clone(),
             errors: artifacts.errors.clone(),
+            pricing: artifacts.pricing.clone(),
+            pricing_reason: match &artifacts.pricing {
+                Some(_) => None,
+                None => Some(
+                    artifacts
+                        .pricing_reason
+                        .clone()
+                        .unwrap_or_else(|| "the site could not be read".to_string()),
+                ),
+            },
         }
     }
 
