@@ -426,3 +426,71 @@ fn format_quantity(q: f64) -> String {
         q.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(written: &str) -> Sentence {
+        Sentence {
+            text: normalize(&written.replace('%', " percent ")),
+            written: written.to_string(),
+            question: written.ends_with('?'),
+        }
+    }
+
+    fn days(written: &str) -> Option<u32> {
+        let s = said(written);
+        trial_length(&[&s]).0
+    }
+
+    #[test]
+    fn trial_lengths_in_five_languages() {
+        assert_eq!(
+            days("Every plan starts with a 14-day free trial."),
+            Some(14)
+        );
+        assert_eq!(days("Try Pro free for 14 days"), Some(14));
+        assert_eq!(days("Your trial runs for 30 days."), Some(30));
+        assert_eq!(days("Start a 2-week trial"), Some(14));
+        assert_eq!(days("14 Tage kostenlos testen"), Some(14));
+        assert_eq!(
+            days("Tous les forfaits commencent par 14 jours d'essai gratuit."),
+            Some(14)
+        );
+        assert_eq!(days("Prueba gratuita de 14 días, sin tarjeta."), Some(14));
+        assert_eq!(days("Teste grátis por 7 dias"), Some(7));
+    }
+
+    #[test]
+    fn months_free_for_yearly_billing_are_no_trial() {
+        assert_eq!(days("Yes, yearly plans get two months free."), None);
+    }
+
+    fn stated_discount(written: &str) -> Option<u32> {
+        let s = said(written);
+        discount(&[], &[&s], &mut FactReasons::default())
+    }
+
+    #[test]
+    fn stated_yearly_discounts_in_percent_and_in_months() {
+        assert_eq!(stated_discount("Save 20% with annual billing"), Some(20));
+        assert_eq!(stated_discount("Jährlich 20 % sparen"), Some(20));
+        assert_eq!(
+            stated_discount("Économisez 20 % avec la facturation annuelle"),
+            Some(20)
+        );
+        assert_eq!(stated_discount("Ahorra 15% con el plan anual"), Some(15));
+        assert_eq!(
+            stated_discount("Save two months with yearly billing."),
+            Some(17)
+        );
+        assert_eq!(stated_discount("Nonprofits get 50% off any plan."), None);
+    }
+
+    #[test]
+    fn a_denied_trial_is_no_offer() {
+        assert!(!offers_trial(&said("We don't offer self-serve trials.")));
+        assert!(offers_trial(&said("Start your free trial today.")));
+    }
+}

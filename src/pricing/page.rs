@@ -924,11 +924,19 @@ impl<'a> CardReader<'a> {
                 let starting_at = ends_with_floor(&before)
                     || previous_line.is_some_and(|w| s.starting_at.contains(&w));
                 let read = read_after(&tokens(&after));
+                // Shown as a person would quote it: the price with the words on its own
+                // line, or with the next line's when it stands alone ("$8" / "per member").
+                let same_line = &line.text[p.end..end];
+                let quoted = if same_line.chars().any(char::is_alphabetic) {
+                    same_line
+                } else {
+                    after.as_str()
+                };
                 plan.prices.push(PriceLine {
                     shown: collapse_whitespace(&format!(
                         "{} {}",
                         p.text,
-                        line.text[p.end..end].trim_end_matches(['(', ' '])
+                        quoted.trim_end_matches(['(', ' '])
                     )),
                     price: p.clone(),
                     period: read.period,
