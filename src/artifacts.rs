@@ -24,6 +24,10 @@ pub struct Artifacts {
     /// The signup journey, when it was walked.
     #[serde(default)]
     pub journey: Option<JourneyArtifact>,
+    /// A cookie or consent banner seen on the home page, and how the journey answered it
+    /// (discovery never answers it, so the home page's requests came before consent).
+    #[serde(default)]
+    pub consent_banner: Option<ConsentBanner>,
     /// How long each phase of gathering took (the tool's own time included).
     #[serde(default)]
     pub timings: PhaseTimings,
@@ -111,6 +115,17 @@ impl PageRole {
     }
 }
 
+impl PageArtifact {
+    /// Every role the page plays (runs saved before pages had several roles: `role`).
+    pub fn all_roles(&self) -> Vec<PageRole> {
+        if self.roles.is_empty() {
+            vec![self.role]
+        } else {
+            self.roles.clone()
+        }
+    }
+}
+
 impl std::fmt::Display for PageRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -126,7 +141,11 @@ pub struct PageArtifact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_url: Option<String>,
     pub role: PageRole,
-    /// Why the classifier chose `role`, in words.
+    /// Every role the page plays, `role` first (a home page that is the login form:
+    /// home, login).
+    #[serde(default)]
+    pub roles: Vec<PageRole>,
+    /// Why the classifier chose `role` (and any other role), in words.
     pub role_reason: String,
     /// HTTP status of the final response (0 when only the browser saw the page and it reported none).
     pub status: u16,
@@ -339,6 +358,68 @@ pub struct StepRecord {
     /// What the step noticed: a validation error adapted to, optional steps offered…
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Every control the step filled or ticked, as a person read it.
+    #[serde(default)]
+    pub filled: Vec<FilledField>,
+}
+
+/// A control a step filled or ticked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilledField {
+    /// The words a person reads for it.
+    pub label: String,
+    #[serde(rename = "type")]
+    pub field_type: crate::forms::FieldType,
+    /// Whether the user had to fill it (by markup, or because the server said so).
+    pub required: bool,
+}
+
+/// What proved the value moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueProof {
+    pub kind: ValueKind,
+    /// What was seen, in words: the new item's name on the page, its page, a success message.
+    pub evidence: String,
+    /// The screen that shows it.
+    pub screenshot: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    /// Something the new user made exists and is shown.
+    Created,
+    /// The value moment the user stated (`--value-text`, `--value-selector`, `--value-url`).
+    Stated,
+}
+
+/// A cookie or consent banner: where, its words, and the button pressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentBanner {
+    pub url: String,
+    pub text: String,
+    pub pressed: String,
+}
+
+/// A marketing opt-in the product ticked for the user (the journey unticked it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptIn {
+    pub label: String,
+    pub url: String,
+}
+
+/// The app's first screen after signup and onboarding, as the journey found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmptyState {
+    pub url: String,
+    /// Its heading ("No projects yet").
+    pub heading: Option<String>,
+    /// The primary action the journey took ("Create Project").
+    pub action: String,
+    /// It offers templates to start from.
+    pub templates: bool,
+    /// It offers sample or demo data.
+    pub sample_data: bool,
 }
 
 /// What kind of wall stopped the journey.
@@ -351,6 +432,10 @@ pub struct Blocker {
     /// The element that shows it (a selector or a description), if one does.
     pub element: Option<String>,
     pub screenshot: Option<String>,
+    /// The fields a person fills on the form the wall sits on before meeting it (a
+    /// CAPTCHA under the signup form): they count toward the journey's fields.
+    #[serde(default)]
+    pub fields: Vec<FilledField>,
 }
 
 /// The signup journey from the home page to the value moment or a blocker.
@@ -377,6 +462,15 @@ pub struct JourneyArtifact {
     /// common signup paths tried).
     #[serde(default)]
     pub navigation_ms: u64,
+    /// What proved the value moment (None when it was not reached).
+    #[serde(default)]
+    pub value: Option<ValueProof>,
+    /// A pre-ticked marketing opt-in on the way, which the journey unticked.
+    #[serde(default)]
+    pub prechecked_opt_in: Option<OptIn>,
+    /// The app's empty state where the first value began.
+    #[serde(default)]
+    pub empty_state: Option<EmptyState>,
 }
 
 /// A form the journey stopped in front of (`--no-submit`), with what it would have done
@@ -407,4 +501,10 @@ pub struct PlannedField {
 pub struct Entry {
     pub url: String,
     pub text: String,
+    /// Where it sits on the home page (None when the journey began on a signup form).
+    #[serde(default)]
+    pub location: Option<LinkLocation>,
+    /// Whether it shows without scrolling in a 1280×900 window (None when unknown).
+    #[serde(default)]
+    pub above_fold: Option<bool>,
 }

@@ -137,6 +137,11 @@ pub struct JourneyArgs {
     /// E-mail for the test identity: a template with {id}, an address (gets +<id>), or a domain.
     #[arg(long, value_name = "TEMPLATE", default_value = DEFAULT_EMAIL)]
     pub email: String,
+
+    /// Write the test account's e-mail and generated password to FILE (mode 0600), to log
+    /// in to it afterwards. The password is in no other file and no log.
+    #[arg(long, value_name = "FILE")]
+    pub save_credentials: Option<PathBuf>,
 }
 
 /// How the browser is found and driven.
@@ -216,6 +221,7 @@ impl JourneyArgs {
             script,
             no_submit: self.no_submit,
             identity: Identity::new(run_id, &self.email),
+            save_credentials: self.save_credentials.clone(),
         })
     }
 }

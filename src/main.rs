@@ -190,14 +190,17 @@ fn fail(message: &str, code: u8) -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn,headless_chrome=off,tungstenite=off",
-        1 => "info,headless_chrome=warn,tungstenite=warn",
-        2 => "debug,headless_chrome=info,tungstenite=info",
+    // -v raises plg-audit's own level only: other crates (the DevTools transport logs
+    // every message it sends, fill scripts included) stay quiet unless RUST_LOG asks.
+    let own = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
         _ => "trace",
     };
+    let default = format!("warn,plg_audit={own},headless_chrome=error,tungstenite=error");
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

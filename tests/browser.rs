@@ -117,7 +117,10 @@ fn a_status_line_saying_work_is_under_way_holds_the_settle_wait_after_an_action(
     let b = browser();
     let page = b.open_page(site_of(&server).host_filter()).unwrap();
     page.visit(server.url()).unwrap();
-    assert!(page.click("main button").unwrap());
+    assert_eq!(
+        page.click("main button").unwrap(),
+        plg_audit::gather::browser::Pressed::Done
+    );
     let settled = page.settle_after_action();
     assert!(settled.quiet);
     let state: String = page

@@ -51,7 +51,12 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
         assert!(roles.contains(&role), "demo has no {role} page: {roles:?}");
     }
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
-    assert!(html.contains("<title>PLG teardown — 127.0.0.1</title>"));
+    // Named after the product, with the site's host and port.
+    assert!(
+        html.contains("<title>PLG teardown — Tasklane (127.0.0.1:"),
+        "the report is titled after the product"
+    );
+    assert_eq!(r["product_name"], "Tasklane");
     assert!(
         html.contains("data:image/png;base64,"),
         "screenshots are embedded"

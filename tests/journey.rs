@@ -144,12 +144,12 @@ fn no_submit_stops_in_front_of_the_signup_form_and_shows_the_plan() {
                 "leave: a honeypot: people never see it, so it stays empty"
             ),
             ("team_size", "company_size", true, "choose an option"),
-            ("password", "password", true, "type 20 characters"),
+            ("password", "password", true, "type 18 characters"),
             (
                 "password_confirm",
                 "password_confirm",
                 true,
-                "type 20 characters"
+                "type 18 characters"
             ),
             ("terms", "terms", true, "tick"),
             (

@@ -61,6 +61,7 @@ mod tests {
             ms,
             screenshot: None,
             notes: Vec::new(),
+            filled: Vec::new(),
         }
     }
 
@@ -82,6 +83,9 @@ mod tests {
             would_submit: None,
             overlay_ms: 0,
             navigation_ms: 0,
+            value: None,
+            prechecked_opt_in: None,
+            empty_state: None,
         };
         // Step 1: M + P + C + 0.5 s wait = 3.15; step 2: 2.65 + 1.0 wait
         // + typing (P + C + H + 10 K + H = 4.9) + a tick (P + C = 1.3) = 9.85.

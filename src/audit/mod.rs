@@ -6,6 +6,7 @@
 //! signup journey ([`klm`]). The checklist (`checks/`) builds on the same inputs.
 
 pub mod klm;
+pub mod product;
 
 use std::collections::BTreeMap;
 
@@ -19,7 +20,7 @@ const EXPECTED_ROLES: [PageRole; 3] = [PageRole::Pricing, PageRole::Signup, Page
 /// What the site map shows at a glance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteSummary {
-    /// Pages found per role, in role order.
+    /// Pages found per role, in role order (a page with two roles counts for both).
     pub pages_by_role: BTreeMap<PageRole, usize>,
     /// Expected roles with no page.
     pub missing: Vec<PageRole>,
@@ -28,7 +29,9 @@ pub struct SiteSummary {
 pub fn summarize(artifacts: &Artifacts) -> SiteSummary {
     let mut pages_by_role = BTreeMap::new();
     for page in &artifacts.pages {
-        *pages_by_role.entry(page.role).or_insert(0) += 1;
+        for role in page.all_roles() {
+            *pages_by_role.entry(role).or_insert(0) += 1;
+        }
     }
     let missing = EXPECTED_ROLES
         .iter()

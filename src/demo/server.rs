@@ -172,6 +172,18 @@ fn ok_status() -> u16 {
 struct Shared {
     sessions: Mutex<HashMap<String, HashMap<String, String>>>,
     origins: RwLock<HashMap<String, String>>,
+    /// Every form post the server accepted, in order: the product's own state.
+    accepted: Mutex<Vec<AcceptedPost>>,
+}
+
+/// A form post the server accepted (validated and acted on): what the product now holds,
+/// so a test can check what a journey really made ("a project was saved with name X").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedPost {
+    /// The form's action path, e.g. `/api/projects`.
+    pub path: String,
+    /// The posted fields (a JSON `true` reads "on"; `false` and `null` are absent).
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 struct SiteState {
@@ -186,6 +198,7 @@ struct SiteState {
 pub struct ProductServer {
     origins: HashMap<String, String>,
     name: String,
+    shared: Arc<Shared>,
     stop: Option<tokio::sync::watch::Sender<bool>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -199,6 +212,8 @@ impl ProductServer {
     pub fn spawn(source: SiteSource) -> anyhow::Result<ProductServer> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let shared = Arc::new(Shared::default());
+        let server_shared = shared.clone();
         let thread = std::thread::Builder::new()
             .name("product-server".into())
             .spawn(move || {
@@ -213,7 +228,7 @@ impl ProductServer {
                     }
                 };
                 runtime.block_on(async move {
-                    match bind_all(source, stop_rx.clone()).await {
+                    match bind_all(source, stop_rx.clone(), server_shared).await {
                         Ok((name, origins)) => {
                             let _ = ready_tx.send(Ok((name, origins)));
                             let mut stop = stop_rx;
@@ -231,6 +246,7 @@ impl ProductServer {
         Ok(ProductServer {
             origins,
             name,
+            shared,
             stop: Some(stop_tx),
             thread: Some(thread),
         })
@@ -249,6 +265,16 @@ impl ProductServer {
     /// The product's name from site.toml.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The form posts the server accepted so far (on this site and its siblings), oldest
+    /// first; refused posts are not in it.
+    pub fn accepted_posts(&self) -> Vec<AcceptedPost> {
+        self.shared
+            .accepted
+            .lock()
+            .map(|posts| posts.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -285,8 +311,8 @@ fn compile_patterns(spec: &SiteSpec) -> anyhow::Result<HashMap<(String, String),
 async fn bind_all(
     source: SiteSource,
     stop: tokio::sync::watch::Receiver<bool>,
+    shared: Arc<Shared>,
 ) -> anyhow::Result<(String, HashMap<String, String>)> {
-    let shared = Arc::new(Shared::default());
     let main_spec = load_spec(&source)?;
     let mut sites = vec![(String::new(), source.clone(), main_spec)];
     let sibling_specs: Vec<(String, String)> = sites[0]
@@ -365,6 +391,10 @@ struct Fill<'a> {
     session: Option<&'a HashMap<String, String>>,
     error: Option<&'a str>,
     form: Option<&'a HashMap<String, String>>,
+    /// Each failing field's message (`{{error.FIELD}}`).
+    errors: Option<&'a HashMap<String, String>>,
+    /// How many posts the form has accepted, this one included (`{{seq}}` in a redirect).
+    seq: Option<usize>,
 }
 
 async fn handle(
@@ -480,19 +510,39 @@ fn humanize(field: &str) -> String {
     field.replace(['_', '-'], " ")
 }
 
-/// The first rule the posted fields break, as (field, message).
-fn validate(
+/// Every field that breaks a rule, with the message of the first rule it breaks; in the
+/// order of the rules, so the first is the one a single-message page shows (`{{error}}`).
+fn failures(
     site: &SiteState,
     form: &FormSpec,
     fields: &HashMap<String, String>,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    while let Some(failure) = first_failure(site, form, fields, &out) {
+        out.push(failure);
+    }
+    out
+}
+
+/// The first rule broken by a field not already `reported`.
+fn first_failure(
+    site: &SiteState,
+    form: &FormSpec,
+    fields: &HashMap<String, String>,
+    reported: &[(String, String)],
 ) -> Option<(String, String)> {
+    let fresh = |f: &str| !reported.iter().any(|(r, _)| r == f);
     let value = |f: &str| fields.get(f).map(|v| v.trim()).unwrap_or("");
     let message =
         |field: &str, default: String| form.messages.get(field).cloned().unwrap_or(default);
-    if let Some(f) = form.empty.iter().find(|f| !value(f).is_empty()) {
+    if let Some(f) = form.empty.iter().find(|f| fresh(f) && !value(f).is_empty()) {
         return Some((f.clone(), "We could not process your request.".to_string()));
     }
-    if let Some(f) = form.required.iter().find(|f| value(f).is_empty()) {
+    if let Some(f) = form
+        .required
+        .iter()
+        .find(|f| fresh(f) && value(f).is_empty())
+    {
         return Some((
             f.clone(),
             message(f, format!("Please fill in {}.", humanize(f))),
@@ -501,7 +551,7 @@ fn validate(
     if let Some(f) = form
         .email
         .iter()
-        .find(|f| !value(f).is_empty() && !EMAIL.is_match(value(f)))
+        .find(|f| fresh(f) && !value(f).is_empty() && !EMAIL.is_match(value(f)))
     {
         return Some((
             f.clone(),
@@ -512,7 +562,7 @@ fn validate(
     lengths.sort();
     if let Some((f, n)) = lengths
         .into_iter()
-        .find(|(f, n)| value(f).chars().count() < **n)
+        .find(|(f, n)| fresh(f) && value(f).chars().count() < **n)
     {
         return Some((
             f.clone(),
@@ -527,7 +577,7 @@ fn validate(
     }
     let mut patterns: Vec<_> = form.pattern.keys().collect();
     patterns.sort();
-    for f in patterns {
+    for f in patterns.into_iter().filter(|f| fresh(f)) {
         let ok = site
             .patterns
             .get(&(form.action.clone(), f.clone()))
@@ -545,7 +595,11 @@ fn validate(
             ));
         }
     }
-    if let Some([a, b]) = form.equal.iter().find(|[a, b]| value(a) != value(b)) {
+    if let Some([a, b]) = form
+        .equal
+        .iter()
+        .find(|[a, b]| fresh(b) && value(a) != value(b))
+    {
         return Some((
             b.clone(),
             message(
@@ -585,17 +639,21 @@ async fn submit(
             see_other(&login_path(site), None)
         };
     }
-    if let Some((field, error)) = validate(site, form, &fields) {
+    let broken = failures(site, form, &fields);
+    if let Some((field, error)) = broken.first().cloned() {
+        let errors: HashMap<String, String> = broken.into_iter().collect();
         if form.json {
             return json_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                serde_json::json!({"ok": false, "error": error, "field": field}),
+                serde_json::json!({"ok": false, "error": error, "field": field, "errors": errors}),
             );
         }
         let fill = Fill {
             session: session.as_ref(),
             error: Some(&error),
             form: Some(&fields),
+            errors: Some(&errors),
+            ..Fill::default()
         };
         let page = form.page.clone().unwrap_or_else(|| form.action.clone());
         return match find_file(site, &page) {
@@ -605,6 +663,16 @@ async fn submit(
             None => (StatusCode::UNPROCESSABLE_ENTITY, error).into_response(),
         };
     }
+    let seq = match site.shared.accepted.lock() {
+        Ok(mut accepted) => {
+            accepted.push(AcceptedPost {
+                path: form.action.clone(),
+                fields: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            });
+            accepted.iter().filter(|p| p.path == form.action).count()
+        }
+        Err(_) => 0,
+    };
     let mut cookie = None;
     if let Ok(mut sessions) = site.shared.sessions.lock() {
         match form.session {
@@ -621,7 +689,14 @@ async fn submit(
             SessionMode::None => {}
         }
     }
-    let location = expand(site, &form.redirect, &Fill::default());
+    let location = expand(
+        site,
+        &form.redirect,
+        &Fill {
+            seq: Some(seq),
+            ..Fill::default()
+        },
+    );
     if form.json {
         let mut r = json_response(
             StatusCode::OK,
@@ -778,6 +853,16 @@ fn expand(site: &SiteState, text: &str, fill: &Fill) -> String {
             if key == "error" {
                 return escape_html(fill.error.unwrap_or(""));
             }
+            if let (Some(seq), "seq") = (fill.seq, key) {
+                return seq.to_string();
+            }
+            if let Some(field) = key.strip_prefix("error.") {
+                return escape_html(
+                    fill.errors
+                        .and_then(|e| e.get(field))
+                        .map_or("", String::as_str),
+                );
+            }
             if let Some(name) = key.strip_prefix("origin.") {
                 return site
                     .shared
@@ -804,4 +889,145 @@ fn expand(site: &SiteState, text: &str, fill: &Fill) -> String {
             caps[0].to_string()
         })
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = r#"
+name = "Sample"
+
+[[form]]
+action = "/api/projects"
+json = true
+required = ["title"]
+redirect = "/projects/{{seq}}/data"
+
+[[form]]
+action = "/sites"
+page = "/sites/new"
+required = ["title", "subdomain", "theme"]
+redirect = "/sites/{{seq}}"
+[form.messages]
+title = "This field is required."
+subdomain = "This field is required."
+"#;
+
+    const NEW_SITE: &str = r#"<p class="top">{{error}}</p>
+<input name="title"><span>{{error.title}}</span>
+<input name="subdomain"><span>{{error.subdomain}}</span>
+<input name="theme"><span>{{error.theme}}</span>"#;
+
+    fn sample() -> (tempfile::TempDir, ProductServer) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("site.toml"), SITE).expect("site.toml");
+        std::fs::create_dir(dir.path().join("sites")).expect("sites/");
+        std::fs::write(dir.path().join("sites/new.html"), NEW_SITE).expect("new.html");
+        let server = ProductServer::serve_dir(dir.path()).expect("the sample serves");
+        (dir, server)
+    }
+
+    /// Posts `body` (JSON when `json`) and returns (status, Location header, body text).
+    fn post(url: &str, body: &str, json: bool) -> (u16, String, String) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client");
+            let content_type = if json {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            };
+            let r = client
+                .post(url)
+                .header(header::CONTENT_TYPE, content_type)
+                .body(body.to_string())
+                .send()
+                .await
+                .expect("the sample answers");
+            let status = r.status().as_u16();
+            let location = r
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            (status, location, r.text().await.expect("a body"))
+        })
+    }
+
+    #[test]
+    fn accepted_posts_hold_what_the_server_took_and_seq_counts_them_per_form() {
+        let (_dir, site) = sample();
+        let api = format!("{}/api/projects", site.url());
+        let refused = post(&api, r#"{"title": ""}"#, true);
+        assert_eq!(refused.0, 422);
+        let first = post(
+            &api,
+            r#"{"title": "New Project #1", "public": false}"#,
+            true,
+        );
+        let second = post(&api, r#"{"title": "Invoices", "public": true}"#, true);
+        assert_eq!(
+            first.2, r#"{"ok":true,"redirect":"/projects/1/data"}"#,
+            "{first:?}"
+        );
+        assert_eq!(
+            second.2, r#"{"ok":true,"redirect":"/projects/2/data"}"#,
+            "{second:?}"
+        );
+        let fields = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            site.accepted_posts(),
+            vec![
+                AcceptedPost {
+                    path: "/api/projects".into(),
+                    fields: fields(&[("title", "New Project #1")]),
+                },
+                AcceptedPost {
+                    path: "/api/projects".into(),
+                    fields: fields(&[("title", "Invoices"), ("public", "on")]),
+                },
+            ]
+        );
+        let (status, location, _) = post(
+            &format!("{}/sites", site.url()),
+            "title=Blog&subdomain=blog&theme=dark",
+            false,
+        );
+        assert_eq!((status, location.as_str()), (303, "/sites/1"));
+    }
+
+    #[test]
+    fn a_refused_post_names_every_failing_field() {
+        let (_dir, site) = sample();
+        let (status, _, page) = post(&format!("{}/sites", site.url()), "theme=dark", false);
+        assert_eq!(status, 422);
+        assert_eq!(
+            page,
+            r#"<p class="top">This field is required.</p>
+<input name="title"><span>This field is required.</span>
+<input name="subdomain"><span>This field is required.</span>
+<input name="theme"><span></span>"#
+        );
+        let (_, _, json) = post(&format!("{}/api/projects", site.url()), "{}", true);
+        let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(
+            json,
+            serde_json::json!({"ok": false, "error": "Please fill in title.", "field": "title",
+                "errors": {"title": "Please fill in title."}})
+        );
+        assert_eq!(site.accepted_posts(), Vec::new());
+    }
 }

@@ -173,6 +173,47 @@ const CONDITIONAL: &[&str] = &[
     "date",
     "datepicker",
 ];
+/// Words of a box that a choice reveals: "If other, please specify".
+const SPECIFY: &[&str] = &[
+    "please specify",
+    "specify",
+    "if other",
+    "other please specify",
+    "bitte angeben",
+    "sonstiges",
+    "precisez",
+    "veuillez preciser",
+    "especifique",
+    "especifica",
+    "por favor especifique",
+];
+/// Options that say "something else".
+const OTHER_OPTIONS: &[&str] = &[
+    "other",
+    "others",
+    "something else",
+    "andere",
+    "anderes",
+    "sonstiges",
+    "autre",
+    "autres",
+    "otro",
+    "otra",
+    "otros",
+    "outro",
+    "outra",
+    "anders",
+];
+
+/// Whether a select or radio group offers an "Other" option.
+fn offers_other(f: &RawField) -> bool {
+    matches!(f.control, Control::Select | Control::Radio)
+        && f.constraints
+            .options
+            .iter()
+            .any(|o| OTHER_OPTIONS.contains(&normalize(&o.text).as_str()))
+}
+
 /// Names that mean "send me marketing": they decide before a label's "I agree".
 const MARKETING_NAMES: &[&str] = &[
     "newsletter",
@@ -527,6 +568,13 @@ const JOB_TITLE: &[&str] = &[
 ];
 /// Things people create in an app: "Document title" names one of these, not a job.
 const THINGS: &[&str] = &[
+    "site",
+    "website",
+    "blog",
+    "workspace",
+    "workflow",
+    "store",
+    "shop",
     "document",
     "project",
     "board",
@@ -579,6 +627,22 @@ const WEBSITE: &[&str] = &[
     "site internet",
     "sitio web",
     "pagina web",
+];
+/// Words that name a thing rather than give its address ("Site title").
+const NAMING: &[&str] = &[
+    "title", "name", "titel", "titre", "nom", "nombre", "nome", "titulo", "headline", "tagline",
+];
+/// Words of an address on the web.
+const ADDRESS: &[&str] = &[
+    "url",
+    "address",
+    "domain",
+    "link",
+    "http",
+    "https",
+    "adresse",
+    "direccion",
+    "endereco",
 ];
 const FIRST_NAME: &[&str] = &[
     "first name",
@@ -1119,6 +1183,9 @@ struct FieldContext<'a> {
     first_text_box: bool,
     /// How many fields of the form are named like a CAPTCHA.
     captcha_boxes: usize,
+    /// The field right before it is a choice offering "Other": a hidden box after it is
+    /// the "please specify" that the choice reveals, not a trap.
+    after_other_choice: bool,
 }
 
 /// Decides one field's type.
@@ -1151,7 +1218,9 @@ fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, Strin
     }
     let conditional = any_phrase(&s.machine, CONDITIONAL)
         .or_else(|| any_phrase(&s.classes, CONDITIONAL))
-        .is_some();
+        .or_else(|| any_phrase(&s.human, SPECIFY))
+        .is_some()
+        || cx.after_other_choice;
     if text_like
         && hidden_alone
         && !f.readonly
@@ -1422,6 +1491,13 @@ fn field_type(f: &RawField, s: &Signals, cx: &FieldContext) -> (FieldType, Strin
             if let Some(w) = any_phrase(text, table) {
                 if t == FieldType::JobTitle
                     && (looks_like_salutation(f) || any_phrase(&s.human, THINGS).is_some())
+                {
+                    continue;
+                }
+                // "Site title", "Name of your site": the site's name, not its address.
+                if t == FieldType::Website
+                    && any_phrase(text, NAMING).is_some()
+                    && any_phrase(text, ADDRESS).is_none()
                 {
                     continue;
                 }
@@ -1734,6 +1810,7 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
             searches: searches.as_deref(),
             first_text_box: first_text_box == Some(i),
             captcha_boxes,
+            after_other_choice: i > 0 && offers_other(&raw.fields[i - 1]),
         };
         let (field_type, reason) = field_type(f, &signals, &cx);
         types.push(field_type);
@@ -1755,6 +1832,7 @@ pub fn classify(raw: RawForm, page_title: &str, url: &Url) -> FormRegion {
             constraints: f.constraints.clone(),
             selector: f.selector.clone(),
             checked: f.checked,
+            value: f.value.clone(),
         });
     }
     settle_name_pairs(&mut fields);
@@ -2162,6 +2240,39 @@ mod tests {
         assert!(poses_sum("What is 1 plus 1 (1+1=?)").is_some());
         assert!(poses_sum("Press the access key plus 0 to focus").is_none());
         assert!(poses_sum("Phone (+49 30 1234)").is_none());
+    }
+
+    fn types_of(html: &str) -> Vec<(String, FieldType)> {
+        let url = url::Url::parse("https://app.example.com/new").unwrap();
+        crate::forms::read_forms(html, &url)[0]
+            .fields
+            .iter()
+            .map(|f| (f.label.clone(), f.field_type))
+            .collect()
+    }
+
+    #[test]
+    fn a_site_title_is_a_name_not_a_website_address() {
+        let t = types_of(
+            r#"<form><label>Site title <input name="title"></label>
+               <label>Site address <input name="site_url"></label><button>Launch</button></form>"#,
+        );
+        assert_eq!(t[0].1, FieldType::Other, "{t:?}");
+        assert_eq!(t[1].1, FieldType::Website, "{t:?}");
+    }
+
+    #[test]
+    fn a_hidden_box_after_a_choice_offering_other_is_conditional_not_a_honeypot() {
+        let t = types_of(
+            r#"<form><label>Email <input type="email" name="email"></label>
+               <label>How did you hear about us?
+                 <select name="source"><option>Search engine</option><option>Friend</option><option>Other</option></select></label>
+               <div style="display:none"><label>Please specify <input name="source_other"></label></div>
+               <div style="position:absolute;left:-9999px"><input name="website" tabindex="-1"></div>
+               <button>Sign up</button></form>"#,
+        );
+        assert_eq!(t[2].1, FieldType::Other, "{t:?}");
+        assert_eq!(t[3].1, FieldType::Honeypot, "{t:?}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! A region is a `<form>` (with the controls that name it in `form=`), or, for controls
 //! outside any form, the smallest container that also holds a button — how single-page
 //! apps build their forms. Visibility comes from `data-plg-visible` when the page was
-//! annotated live ([`super::LIVE_ANNOTATOR`]); otherwise from markup: `hidden`,
+//! annotated live (`gather::live::ANNOTATOR`); otherwise from markup: `hidden`,
 //! `aria-hidden`, inline styles, and class names that hide.
 
 use std::collections::HashMap;
@@ -71,6 +71,8 @@ pub struct RawField {
     pub constraints: Constraints,
     pub selector: String,
     pub checked: bool,
+    /// Text the product put in the box itself (a pre-filled name), when known.
+    pub value: Option<String>,
 }
 
 /// An image that may be a CAPTCHA picture.
@@ -524,7 +526,7 @@ fn labels_by_target(doc: &Html) -> HashMap<String, String> {
     let mut out: HashMap<String, String> = HashMap::new();
     for label in doc.select(&LABEL) {
         if let Some(target) = label.value().attr("for") {
-            let text = text_without_controls(label);
+            let text = with_drawn_marks(label, text_without_controls(label));
             out.entry(target.to_string())
                 .and_modify(|t| {
                     t.push(' ');
@@ -545,6 +547,15 @@ fn elements_by_id(doc: &Html) -> HashMap<String, String> {
                 .map(|id| (id.to_string(), text_without_controls(e)))
         })
         .collect()
+}
+
+/// A label's text with the marks its style draws (`::before`/`::after` content such as a
+/// red asterisk), which the live annotator records in `data-plg-marks`.
+fn with_drawn_marks(label: ElementRef, text: String) -> String {
+    match label.value().attr("data-plg-marks").map(str::trim) {
+        Some(marks) if !marks.is_empty() => format!("{text} {marks}"),
+        _ => text,
+    }
 }
 
 /// Text of an element, leaving out select options and other controls' content.
@@ -653,13 +664,24 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
             label = t.clone();
         }
     }
+    // `<label for>` naming the field's `name` while no element has that id: browsers do
+    // not link them, but a person reads the label beside the field all the same.
+    if label.is_empty() {
+        if let Some(t) = v
+            .attr("name")
+            .filter(|n| !cx.ids.contains_key(*n))
+            .and_then(|n| cx.labels_for.get(n))
+        {
+            label = t.clone();
+        }
+    }
     if label.is_empty() {
         if let Some(wrapping) = control
             .ancestors()
             .filter_map(ElementRef::wrap)
             .find(|a| a.value().name() == "label")
         {
-            label = text_without_controls(wrapping);
+            label = with_drawn_marks(wrapping, text_without_controls(wrapping));
         }
     }
     let attr = |name: &str| collapse_whitespace(v.attr(name).unwrap_or(""));
@@ -731,7 +753,25 @@ fn read_field(control: ElementRef, cx: &Context) -> RawField {
             options,
         },
         selector: selector_of(control),
-        checked: v.attr("checked").is_some(),
+        // On a live page the annotator records the checked property (frameworks set it
+        // without the attribute); a saved page has only the attribute.
+        checked: match v.attr("data-plg-checked") {
+            Some(c) => c == "1",
+            None => v.attr("checked").is_some(),
+        },
+        value: v
+            .attr("data-plg-value")
+            .or_else(|| {
+                (matches!(control_kind, Control::Text)
+                    && !v
+                        .attr("type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("password")))
+                .then(|| v.attr("value"))
+                .flatten()
+            })
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string),
     }
 }
 
@@ -936,6 +976,22 @@ pub fn selector_of(e: ElementRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_for_the_field_name_labels_it_when_no_id_matches() {
+        let html = r#"<form><label for="firstName">First Name</label>
+            <input name="firstName" type="text"><button>Next</button></form>"#;
+        let page = extract(html, &Url::parse("https://example.com/setup").unwrap());
+        assert_eq!(page.forms[0].fields[0].label, "First Name");
+    }
+
+    #[test]
+    fn an_asterisk_drawn_by_the_label_style_is_part_of_the_label() {
+        let html = r#"<form><label for="email" data-plg-marks="*">Email</label>
+            <input id="email" type="email"><button>Next</button></form>"#;
+        let page = extract(html, &Url::parse("https://example.com/setup").unwrap());
+        assert_eq!(page.forms[0].fields[0].label, "Email *");
+    }
 
     #[test]
     fn declarations_that_hide() {

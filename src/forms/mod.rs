@@ -3,7 +3,7 @@
 //!
 //! A page's forms are read from HTML ([`read_forms`]): HTML fetched or saved (visibility
 //! from attributes and inline styles) or HTML serialised from the browser after
-//! [`LIVE_ANNOTATOR`] marked every control with its computed visibility. The same
+//! `gather::live::ANNOTATOR` marked every control with its computed visibility. The same
 //! [`extract`] and [`classify`] run on both, and every decision keeps its reason.
 //! [`values`] chooses what a careful new user would type into each field.
 
@@ -170,6 +170,9 @@ pub struct Field {
     pub selector: String,
     /// Checked state of a checkbox as the page set it.
     pub checked: bool,
+    /// Text the product put in the box itself (a pre-filled name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// The button that submits a form, as a person reads it.
@@ -221,36 +224,3 @@ pub fn read_forms(html: &str, url: &url::Url) -> Vec<FormRegion> {
         .map(|raw| classify::classify(raw, &page.title, url))
         .collect()
 }
-
-/// Marks every control, button and link on a live page with `data-plg-id` (a stable handle) and
-/// `data-plg-visible` (computed visibility: display, visibility, opacity, size,
-/// off-screen position, clipping, `hidden`, `aria-hidden`). A native checkbox hidden
-/// behind a styled label counts as visible when its label is. Returns the count.
-pub const LIVE_ANNOTATOR: &str = r#"(() => {
-  const shown = (el) => {
-    if (el.closest('[hidden], [aria-hidden="true"]')) return false;
-    if (!el.getClientRects().length) return false;
-    const r = el.getBoundingClientRect();
-    if (r.width < 2 || r.height < 2) return false;
-    const doc = document.documentElement;
-    if (r.right + window.scrollX < 0 || r.bottom + window.scrollY < 0) return false;
-    if (r.left + window.scrollX > Math.max(doc.scrollWidth, window.innerWidth) + 100) return false;
-    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
-      const s = getComputedStyle(e);
-      if (s.display === 'none' || s.visibility === 'hidden' || s.visibility === 'collapse') return false;
-      if (parseFloat(s.opacity) === 0) return false;
-      if (s.clip === 'rect(0px, 0px, 0px, 0px)' || s.clipPath === 'inset(50%)') return false;
-    }
-    return true;
-  };
-  let n = 0;
-  for (const el of document.querySelectorAll('input, select, textarea, button, [role="button"], a[href], form')) {
-    el.setAttribute('data-plg-id', String(n++));
-    let v = shown(el);
-    if (!v && (el.type === 'checkbox' || el.type === 'radio') && el.labels) {
-      v = Array.from(el.labels).some(shown);
-    }
-    el.setAttribute('data-plg-visible', v ? '1' : '0');
-  }
-  return n;
-})()"#;

@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use super::{Choice, Control, Field, FieldType, FormRegion};
 use crate::text::normalize;
 
-/// The identity used for one audit run. The password never appears in the HTML report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The identity used for one audit run. Its password is a [`Secret`]: it is never
+/// serialised, never printed by `Debug`, and can be derived from nothing in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
     pub email: String,
-    #[serde(skip_serializing)]
-    pub password: String,
+    pub password: Secret,
     pub first_name: String,
     pub last_name: String,
     pub username: String,
@@ -57,7 +57,7 @@ impl Identity {
             .collect();
         Identity {
             email,
-            password: format!("Plg-Audit-{tail}-7q!"),
+            password: Secret::password(),
             first_name: "Ada".into(),
             last_name: "Lovelace".into(),
             username: format!("plgaudit{tail}"),
@@ -70,6 +70,58 @@ impl Identity {
 
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// A generated password. `Debug` and `Display` print `[redacted]`; only
+/// [`Secret::expose`] gives the value, for the one place that types it into the page.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// A fresh password from the operating system's secure random source: 16 letters and
+    /// digits with at least one of each class, then "!" and a digit, so it satisfies the
+    /// usual rules (length, upper, lower, digit, symbol) at once.
+    pub fn password() -> Secret {
+        const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+        const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+        const DIGIT: &[u8] = b"23456789";
+        let mut bytes = [0u8; 18];
+        // Without an OS random source nothing here can be trusted to be secret.
+        getrandom::fill(&mut bytes).expect("the operating system's random source works");
+        let pick = |set: &[u8], b: u8| char::from(set[usize::from(b) % set.len()]);
+        let mut s = String::with_capacity(18);
+        for (i, b) in bytes[..16].iter().enumerate() {
+            s.push(match i % 3 {
+                0 => pick(UPPER, *b),
+                1 => pick(LOWER, *b),
+                _ => pick(DIGIT, *b),
+            });
+        }
+        s.push('!');
+        s.push(pick(DIGIT, bytes[16]));
+        Secret(s)
+    }
+
+    /// A secret with a given value (a refusal asked for another password).
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
     }
 }
 
@@ -144,6 +196,13 @@ pub fn plan_field(f: &Field, who: &Identity) -> Plan {
             return Plan::Leave("a honeypot: people never see it, so it stays empty")
         }
         FieldType::Captcha => return Plan::Leave("a CAPTCHA: plg-audit never solves one"),
+        // A careful new user unticks a marketing box the product ticked for them.
+        FieldType::MarketingOptIn if !f.required && f.checked && f.visible => {
+            return Plan::Do(Action::Check {
+                selector: f.selector.clone(),
+                checked: false,
+            })
+        }
         FieldType::MarketingOptIn | FieldType::RememberMe if !f.required => {
             return Plan::Leave("optional, and a careful new user leaves it unticked")
         }
@@ -227,7 +286,9 @@ fn real_choice(options: &[Choice], t: FieldType) -> Option<&Choice> {
 fn text_for(f: &Field, who: &Identity) -> Option<String> {
     let candidates: Vec<String> = match f.field_type {
         FieldType::Email | FieldType::EmailConfirm => vec![who.email.clone()],
-        FieldType::Password | FieldType::PasswordConfirm => password_candidates(&who.password),
+        FieldType::Password | FieldType::PasswordConfirm => {
+            password_candidates(who.password.expose())
+        }
         FieldType::Username => vec![who.username.clone()],
         FieldType::FullName => vec![who.full_name()],
         FieldType::FirstName => vec![who.first_name.clone()],
@@ -386,6 +447,7 @@ mod tests {
             constraints: c,
             selector: "#x".into(),
             checked: false,
+            value: None,
         }
     }
 
@@ -440,6 +502,38 @@ mod tests {
             },
         );
         assert_eq!(text_for(&f, &who).unwrap(), "(415) 555-0123");
+    }
+
+    #[test]
+    fn a_pre_ticked_marketing_box_is_unticked_and_an_unticked_one_left_alone() {
+        let who = Identity::new("r", DEFAULT_EMAIL);
+        let mut f = field(FieldType::MarketingOptIn, Constraints::default());
+        f.control = Control::Checkbox;
+        f.required = false;
+        f.checked = true;
+        assert_eq!(
+            plan_field(&f, &who),
+            Plan::Do(Action::Check {
+                selector: "#x".into(),
+                checked: false
+            })
+        );
+        f.checked = false;
+        assert!(matches!(plan_field(&f, &who), Plan::Leave(_)));
+    }
+
+    #[test]
+    fn passwords_are_random_and_never_printed() {
+        let a = Secret::password();
+        let b = Secret::password();
+        assert_ne!(a, b);
+        assert_eq!(format!("{a:?} {a}"), "[redacted] [redacted]");
+        let p = a.expose();
+        assert_eq!(p.len(), 18);
+        assert!(p.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(p.chars().any(|c| c.is_ascii_lowercase()));
+        assert!(p.chars().any(|c| c.is_ascii_digit()));
+        assert!(p.contains('!'));
     }
 
     #[test]

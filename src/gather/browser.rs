@@ -289,6 +289,56 @@ const DOM_OBSERVER: &str = r#"(() => {
                          attributes: true, attributeFilter: ['aria-busy', 'class', 'hidden', 'style'] });
 })();"#;
 
+/// What became of a press on an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pressed {
+    /// Clicked with the mouse at its centre.
+    Done,
+    /// Something else is on top of it there: what (e.g. `div.modal-backdrop`).
+    Covered(String),
+    /// It has no size on the screen.
+    Hidden,
+    /// No element matches any more.
+    Gone,
+}
+
+#[derive(serde::Deserialize)]
+struct Aim {
+    state: String,
+    #[serde(default)]
+    x: f64,
+    #[serde(default)]
+    y: f64,
+    #[serde(default)]
+    by: String,
+}
+
+/// Scrolls an element into view and finds the point a person would click: its centre,
+/// if the element (or its own content) is what is on top there.
+const AIM: &str = r#"((sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return { state: 'gone' };
+  el.scrollIntoView({ block: 'center', inline: 'center' });
+  const r = el.getBoundingClientRect();
+  if (r.width < 1 || r.height < 1) return { state: 'hidden' };
+  const W = window.innerWidth, H = window.innerHeight;
+  const points = [[r.left + r.width / 2, r.top + r.height / 2], [r.left + Math.min(8, r.width / 2), r.top + r.height / 2],
+                  [r.right - Math.min(8, r.width / 2), r.top + r.height / 2]];
+  let hit = null;
+  for (const [px, py] of points) {
+    const x = Math.min(Math.max(px, 1), W - 2), y = Math.min(Math.max(py, 1), H - 2);
+    hit = document.elementFromPoint(x, y);
+    if (hit && (hit === el || el.contains(hit) || (hit.tagName === 'LABEL' && hit.control === el))) {
+      return { state: 'ok', x, y };
+    }
+  }
+  if (!hit) return { state: 'hidden' };
+  const cover = hit.closest('dialog, [role="dialog"], [role="alertdialog"], [aria-modal="true"]') || hit;
+  const cls = (cover.getAttribute('class') || '').trim().split(/\s+/).filter(Boolean).slice(0, 2).join('.');
+  const words = (cover.innerText || '').trim().replace(/\s+/g, ' ').slice(0, 60);
+  return { state: 'covered', by: cover.tagName.toLowerCase() + (cls ? '.' + cls : '') + (words ? ` ("${words}")` : '') };
+})"#;
+
 /// One browser tab, wired to its settle-wait.
 pub struct Page {
     tab: Arc<Tab>,
@@ -434,14 +484,33 @@ impl Page {
         self.settle()
     }
 
-    /// Clicks the element `selector` finds (scrolled into view first). False when there
-    /// is no such element. The caller settles.
-    pub fn click(&self, selector: &str) -> Result<bool, AuditError> {
+    /// Presses the element `selector` finds as a person would: scrolled into view, then a
+    /// real mouse click at its centre — only when it is the topmost element there. A
+    /// covered element is not pressed (a dialog or banner is in the way: deal with that
+    /// first), nor is an invisible one. The caller settles.
+    pub fn click(&self, selector: &str) -> Result<Pressed, AuditError> {
         let sel = serde_json::to_string(selector).map_err(browser_error)?;
-        self.evaluate(&format!(
-            "(() => {{ const el = document.querySelector({sel}); if (!el) return false; \
-               el.scrollIntoView({{ block: 'center' }}); el.click(); return true; }})()"
-        ))
+        let aim: Aim = self.evaluate(&format!("{AIM}({sel})"))?;
+        match aim.state.as_str() {
+            "ok" => {
+                self.tab
+                    .click_point(headless_chrome::browser::tab::point::Point { x: aim.x, y: aim.y })
+                    .map_err(browser_error)?;
+                self.activity.action_taken();
+                Ok(Pressed::Done)
+            }
+            "covered" => Ok(Pressed::Covered(aim.by)),
+            "hidden" => Ok(Pressed::Hidden),
+            _ => Ok(Pressed::Gone),
+        }
+    }
+
+    /// A digest of what the screen shows — address, title and visible text — to tell
+    /// whether an action changed anything.
+    pub fn fingerprint(&self) -> Result<String, AuditError> {
+        self.evaluate(
+            "(() => { const s = location.href + '\\n' + document.title + '\\n' +              (document.body ? document.body.innerText : ''); let h = 2166136261;              for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619) >>> 0; }              return s.length + ':' + h; })()",
+        )
     }
 
     /// Gives the file input `selector` selects the file at `path` (absolute), as choosing

@@ -299,6 +299,7 @@ impl Crawl<'_> {
             return RoleJudgement {
                 role: PageRole::Other,
                 reason: format!("an error page (HTTP {})", read.status),
+                also: Vec::new(),
             };
         }
         classify(&read.final_url, false, anchors, Some(&read.doc))
@@ -381,8 +382,17 @@ impl Crawl<'_> {
                 .filter(|r| *r != read.final_url)
                 .map(|u| u.to_string()),
             url: read.final_url.to_string(),
+            roles: judgement.roles(),
             role: judgement.role,
-            role_reason: judgement.reason,
+            role_reason: std::iter::once(judgement.reason)
+                .chain(
+                    judgement
+                        .also
+                        .into_iter()
+                        .map(|(r, why)| format!("also {r}: {why}")),
+                )
+                .collect::<Vec<_>>()
+                .join("; "),
             status: read.status,
             title: read.doc.title.clone(),
             rendered: read.rendered,
@@ -403,10 +413,13 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// Pages are the same when they differ only in query, fragment or a trailing slash
-/// (`/join?plan=plus` is the signup page again).
+/// (`/join?plan=plus` is the signup page again) — but not in a hash route (`/#/pricing`
+/// is another screen of a hash-routed app).
 fn page_key(url: &Url) -> String {
     let mut u = url.clone();
-    u.set_fragment(None);
+    if !u.fragment().is_some_and(super::document::is_route) {
+        u.set_fragment(None);
+    }
     u.set_query(None);
     let s = u.to_string();
     s.strip_suffix('/').map(str::to_string).unwrap_or(s)

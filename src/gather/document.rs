@@ -54,7 +54,7 @@ selector!(H2, "h2");
 selector!(BODY, "body");
 selector!(
     CLICKABLE,
-    r#"a[href], button, input[type="submit"], input[type="button"], [role="button"]"#
+    r#"a[href], button, input[type="submit"], input[type="button"], [role="button"], [role="link"], [role="menuitem"], [data-plg-click]"#
 );
 selector!(SCRIPT_SRC, "script[src]");
 selector!(INPUTS, "input, textarea");
@@ -138,7 +138,7 @@ impl PageDocument {
 /// on an annotated live page, the browser's computed visibility.
 fn hidden_by_markup(e: ElementRef) -> bool {
     let v = e.value();
-    // Live pages carry the browser's computed answer (see forms::LIVE_ANNOTATOR).
+    // Live pages carry the browser's computed answer (see gather::live).
     if v.attr("data-plg-visible") == Some("0") {
         return true;
     }
@@ -161,14 +161,14 @@ fn hidden_by_markup(e: ElementRef) -> bool {
     })
 }
 
-fn is_visible(e: ElementRef) -> bool {
+pub fn is_visible(e: ElementRef) -> bool {
     std::iter::once(e)
         .chain(e.ancestors().filter_map(ElementRef::wrap))
         .all(|a| !hidden_by_markup(a) && !INVISIBLE_TAGS.contains(&a.value().name()))
 }
 
 /// Visible text below `root`, skipping scripts, styles and hidden subtrees.
-fn visible_text(root: ElementRef) -> String {
+pub fn visible_text(root: ElementRef) -> String {
     let mut out = String::new();
     let mut stack = vec![*root];
     while let Some(node) = stack.pop() {
@@ -216,6 +216,11 @@ fn control_text(e: ElementRef) -> String {
         .or(v.attr("title"))
         .or(alt)
         .map(collapse_whitespace)
+        .or_else(|| {
+            // An icon-only control is read by its icon, as a person reads a "+".
+            v.attr("data-plg-icon")
+                .map(|icon| format!("{} (icon)", icon.replace(['-', '_'], " ")))
+        })
         .unwrap_or_default()
 }
 
@@ -232,7 +237,10 @@ fn read_link(e: ElementRef, base: &Url, hero: Option<NodeId>) -> Option<Link> {
         .filter(|h| !h.is_empty() && !h.to_ascii_lowercase().starts_with("javascript:"))
         .and_then(|h| base.join(h).ok())
         .map(|mut u| {
-            u.set_fragment(None);
+            // "#/portal/" is a screen of a hash-routed app; "#pricing" only scrolls.
+            if !u.fragment().is_some_and(is_route) {
+                u.set_fragment(None);
+            }
             u.to_string()
         });
     let text = control_text(e);
@@ -250,6 +258,12 @@ fn read_link(e: ElementRef, base: &Url, hero: Option<NodeId>) -> Option<Link> {
     })
 }
 
+/// Whether a URL fragment is a client-side route (`#/projects`, `#!/inbox`) rather than
+/// an anchor on the page.
+pub fn is_route(fragment: &str) -> bool {
+    fragment.starts_with('/') || fragment.starts_with("!/")
+}
+
 fn has_role(e: ElementRef, role: &str) -> bool {
     e.value().attr("role") == Some(role)
 }
@@ -264,10 +278,12 @@ fn location_of(e: ElementRef, hero: Option<NodeId>) -> LinkLocation {
     {
         return LinkLocation::Footer;
     }
-    if ancestors
-        .iter()
-        .any(|a| a.value().name() == "nav" || has_role(*a, "navigation"))
-    {
+    // An app's sidebar (`<aside>`) is its navigation.
+    if ancestors.iter().any(|a| {
+        matches!(a.value().name(), "nav" | "aside")
+            || has_role(*a, "navigation")
+            || has_role(*a, "complementary")
+    }) {
         return LinkLocation::Nav;
     }
     if hero.is_some_and(|h| ancestors.iter().any(|a| a.id() == h)) {

@@ -7,14 +7,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::browser::Page;
+use super::browser::{Page, Pressed};
+use super::live::ANNOTATOR;
 use crate::error::AuditError;
 use crate::forms::values::Action;
-use crate::forms::{read_forms, FormRegion, LIVE_ANNOTATOR};
+use crate::forms::{read_forms, FormRegion};
 
 /// Reads the forms of the page as it is now, with computed visibility.
 pub fn read_live_forms(page: &Page) -> Result<Vec<FormRegion>, AuditError> {
-    page.evaluate::<u32>(LIVE_ANNOTATOR)?;
+    page.evaluate::<u32>(ANNOTATOR)?;
     let html = page.html()?;
     let url = url::Url::parse(&page.url()).map_err(|e| AuditError::Browser {
         reason: format!("the page's address is not a URL: {e}"),
@@ -81,25 +82,41 @@ pub enum SubmittedBy {
     RequestSubmit,
 }
 
-const SUBMIT: &str = r#"((button, form) => {
-  const b = button && document.querySelector(button);
-  if (b) { b.scrollIntoView({ block: 'center' }); b.click(); return 'button'; }
+const REQUEST_SUBMIT: &str = r#"((form) => {
   const f = form && document.querySelector(form);
   if (f && f.requestSubmit) { f.requestSubmit(); return 'request_submit'; }
   return null;
 })"#;
 
-/// Submits `form` like a person (clicking its button) and waits for the page to settle.
+/// Submits `form` like a person: a mouse click on its button (when a dialog or banner
+/// covers the button, that is an error naming it: nobody could press it), else, for a
+/// `<form>` whose button is hidden or missing, Enter (`requestSubmit`). Then waits for
+/// the page to settle.
 pub fn submit(page: &Page, form: &FormRegion) -> Result<SubmittedBy, AuditError> {
-    let button = form.submit.as_ref().map(|s| s.selector.clone());
+    if let Some(button) = &form.submit {
+        match page.click(&button.selector)? {
+            Pressed::Done => {
+                page.settle_after_action();
+                return Ok(SubmittedBy::Button);
+            }
+            Pressed::Covered(by) => {
+                return Err(AuditError::StepFailed {
+                    reason: format!(
+                        "the button \"{}\" is covered by {by}, so nobody can press it",
+                        crate::text::collapse_whitespace(&button.text)
+                    ),
+                })
+            }
+            Pressed::Hidden | Pressed::Gone => {}
+        }
+    }
     let form_selector = form.index.map(|_| form.selector.clone());
-    let args =
-        serde_json::to_string(&(button, form_selector)).map_err(|e| AuditError::Browser {
-            reason: e.to_string(),
-        })?;
-    let by: Option<SubmittedBy> = page.evaluate(&format!("{SUBMIT}(...{args})"))?;
+    let args = serde_json::to_string(&form_selector).map_err(|e| AuditError::Browser {
+        reason: e.to_string(),
+    })?;
+    let by: Option<SubmittedBy> = page.evaluate(&format!("{REQUEST_SUBMIT}({args})"))?;
     let by = by.ok_or_else(|| AuditError::Browser {
-        reason: "the form has no submit button and is not a <form>".into(),
+        reason: "the form has no button a person can press and is not a <form>".into(),
     })?;
     page.settle_after_action();
     Ok(by)

@@ -12,6 +12,7 @@ pub mod document;
 pub mod fetch;
 pub mod fill;
 pub mod journey;
+pub mod live;
 pub mod page_role;
 pub mod pricing;
 pub mod settle;
@@ -278,6 +279,7 @@ fn bare_page(fetched: &fetch::Fetched) -> PageArtifact {
         url: fetched.url.to_string(),
         requested_url: None,
         role: PageRole::Home,
+        roles: vec![PageRole::Home],
         role_reason: "the site's home page".into(),
         status: fetched.status,
         title: doc.title.clone(),

@@ -486,6 +486,17 @@ fn names_the_page(headline: &str, phrase: &str) -> bool {
 pub struct RoleJudgement {
     pub role: PageRole,
     pub reason: String,
+    /// Other roles the page plays, with why: a home page that is the login form.
+    pub also: Vec<(PageRole, String)>,
+}
+
+impl RoleJudgement {
+    /// Every role, the primary one first.
+    pub fn roles(&self) -> Vec<PageRole> {
+        std::iter::once(self.role)
+            .chain(self.also.iter().map(|(r, _)| *r))
+            .collect()
+    }
 }
 
 #[derive(Default)]
@@ -502,10 +513,19 @@ pub fn classify(
     anchors: &[String],
     content: Option<&PageDocument>,
 ) -> RoleJudgement {
+    // A page's own form can give it a second role: the home page that is the login.
+    let also = |role: PageRole| -> Vec<(PageRole, String)> {
+        content
+            .and_then(form_role)
+            .filter(|(r, _, _)| *r != role)
+            .map(|(r, _, why)| vec![(r, why)])
+            .unwrap_or_default()
+    };
     if is_home {
         return RoleJudgement {
             role: PageRole::Home,
             reason: "the site's home page".to_string(),
+            also: also(PageRole::Home),
         };
     }
     let mut evidence: Vec<(PageRole, Evidence)> = TABLE
@@ -597,12 +617,46 @@ pub fn classify(
             RoleJudgement {
                 role,
                 reason: reasons.join("; "),
+                also: also(role),
             }
         }
         None => RoleJudgement {
             role: PageRole::Other,
             reason: "no role's signals were strong enough".to_string(),
+            also: Vec::new(),
         },
+    }
+}
+
+/// Signup and login pages are forms with a password field; their buttons say which.
+fn form_role(doc: &PageDocument) -> Option<(PageRole, u32, String)> {
+    let h1 = normalize(&doc.h1.join(" "));
+    let form = &doc.forms;
+    let buttons = normalize(&form.submit_texts.join(" | "));
+    let intent = format!("{buttons} {h1}");
+    if !(form.password_inputs > 0 || (form.email_inputs > 0 && form.text_inputs <= 3)) {
+        return None;
+    }
+    let signup = SIGNUP_INTENT.iter().find(|w| has_phrase(&intent, w));
+    let login = LOGIN_INTENT.iter().find(|w| has_phrase(&intent, w));
+    let confirm = form.password_inputs >= 2;
+    match (signup, login) {
+        (Some(w), _) if form.password_inputs > 0 || has_phrase(&buttons, w) => Some((
+            PageRole::Signup,
+            4,
+            format!("a form with a password field and \"{w}\""),
+        )),
+        (None, Some(w)) if form.password_inputs > 0 => Some((
+            PageRole::Login,
+            4,
+            format!("a form with a password field and \"{w}\""),
+        )),
+        _ if confirm => Some((
+            PageRole::Signup,
+            3,
+            "a form asking for the password twice".to_string(),
+        )),
+        _ => None,
     }
 }
 
@@ -639,32 +693,8 @@ fn judge_content(doc: &PageDocument, add: &mut impl FnMut(PageRole, u32, String)
         }
     }
 
-    // Signup and login pages are forms with a password field; their buttons say which.
-    let form = &doc.forms;
-    let buttons = normalize(&form.submit_texts.join(" | "));
-    let intent = format!("{buttons} {h1}");
-    if form.password_inputs > 0 || (form.email_inputs > 0 && form.text_inputs <= 3) {
-        let signup = SIGNUP_INTENT.iter().find(|w| has_phrase(&intent, w));
-        let login = LOGIN_INTENT.iter().find(|w| has_phrase(&intent, w));
-        let confirm = form.password_inputs >= 2;
-        match (signup, login) {
-            (Some(w), _) if form.password_inputs > 0 || has_phrase(&buttons, w) => add(
-                PageRole::Signup,
-                4,
-                format!("a form with a password field and \"{w}\""),
-            ),
-            (None, Some(w)) if form.password_inputs > 0 => add(
-                PageRole::Login,
-                4,
-                format!("a form with a password field and \"{w}\""),
-            ),
-            _ if confirm => add(
-                PageRole::Signup,
-                3,
-                "a form asking for the password twice".to_string(),
-            ),
-            _ => {}
-        }
+    if let Some((role, score, why)) = form_role(doc) {
+        add(role, score, why);
     }
 
     let security_terms: Vec<&str> = SECURITY_TERMS

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use super::browser::Page;
+use super::browser::{Page, Pressed};
 use super::ArtifactDir;
 use crate::artifacts::{Artifacts, PageRole, Problem};
 use crate::error::AuditError;
@@ -120,7 +120,7 @@ pub fn read_live(page: &Page) -> Result<LiveReading, AuditError> {
     let option = switch.to_press().clone();
     let started = Instant::now();
     match page.click(&option.selector) {
-        Ok(true) => {
+        Ok(Pressed::Done) => {
             page.settle_after_action();
             match read_now(page, &url) {
                 Ok(second) => {
@@ -137,7 +137,19 @@ pub fn read_live(page: &Page) -> Result<LiveReading, AuditError> {
                 }
             }
         }
-        Ok(false) => {
+        Ok(Pressed::Covered(by)) => {
+            reading.problem = Some(format!(
+                "the switch's \"{}\" was covered by {by} when it was to be pressed",
+                option.text
+            ))
+        }
+        Ok(Pressed::Hidden) => {
+            reading.problem = Some(format!(
+                "the switch's \"{}\" had no size on the screen when it was to be pressed",
+                option.text
+            ))
+        }
+        Ok(Pressed::Gone) => {
             reading.problem = Some(format!(
                 "the switch's \"{}\" was gone when it was to be pressed",
                 option.text

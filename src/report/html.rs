@@ -75,6 +75,19 @@ pub fn render(report: &Report, dir: &Path) -> Result<String, tera::Error> {
     tera.render("report.html", &context)
 }
 
+/// `host:port` of the audited site (the port only when its URL names one).
+fn host_of(report: &Report) -> String {
+    let url = report.home_url.as_deref().unwrap_or(&report.target);
+    match url::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => url.to_string(),
+        },
+        Err(_) => url.to_string(),
+    }
+}
+
 /// A saved PNG as a data URI, so the report is one self-contained file.
 fn data_uri(dir: &Path, file: &str) -> Option<String> {
     let png = std::fs::read(dir.join(file)).ok()?;
@@ -82,15 +95,4 @@ fn data_uri(dir: &Path, file: &str) -> Option<String> {
         "data:image/png;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(png)
     ))
-}
-
-fn host_of(report: &Report) -> String {
-    report
-        .home_url
-        .as_deref()
-        .unwrap_or(&report.target)
-        .parse::<url::Url>()
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| report.target.clone())
 }

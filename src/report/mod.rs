@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
-    Artifacts, Blocker, DialogRecord, Entry, FieldCount, JourneyArtifact, Outcome, PageRole,
-    PlannedForm, Problem, StepAction,
+    Artifacts, Blocker, ConsentBanner, DialogRecord, EmptyState, Entry, FieldCount, FilledField,
+    JourneyArtifact, OptIn, Outcome, PageRole, PlannedForm, Problem, StepAction, ValueProof,
 };
 use crate::audit::{klm, SiteSummary};
 use crate::error::AuditError;
@@ -31,6 +31,8 @@ pub struct Report {
     pub tool: Tool,
     /// The URL as the user gave it.
     pub target: String,
+    /// The product's name as its pages title themselves (else its host and port).
+    pub product_name: String,
     /// The home page after redirects, or null when it could not be reached.
     pub home_url: Option<String>,
     /// When the audit started, RFC 3339 in UTC.
@@ -48,6 +50,8 @@ pub struct Report {
     pub dialogs: Vec<DialogRecord>,
     pub warnings: Vec<Problem>,
     pub errors: Vec<Problem>,
+    /// A cookie or consent banner on the home page and how the journey answered it.
+    pub consent_banner: Option<ConsentBanner>,
     /// The product's pricing as read from its pricing page (or the home page's plan
     /// section); null when the site shows neither.
     pub pricing: Option<crate::pricing::Pricing>,
@@ -66,6 +70,8 @@ pub struct Tool {
 pub struct ReportPage {
     pub url: String,
     pub role: PageRole,
+    /// Every role the page plays, `role` first.
+    pub roles: Vec<PageRole>,
     pub status: u16,
     pub title: String,
     /// Why the page got its role.
@@ -100,6 +106,12 @@ pub struct Signup {
     /// With `--no-submit`: the form the journey stopped in front of.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub would_submit: Option<PlannedForm>,
+    /// What proved the value moment, or null when it was not reached.
+    pub value: Option<ValueProof>,
+    /// A marketing opt-in the product ticked for the user (the journey unticked it).
+    pub prechecked_opt_in: Option<OptIn>,
+    /// The app's empty state where the first value began.
+    pub empty_state: Option<EmptyState>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,6 +131,8 @@ pub struct JourneyStep {
     pub ms: u64,
     pub screenshot: Option<String>,
     pub notes: Vec<String>,
+    /// Every control the step filled or ticked.
+    pub filled: Vec<FilledField>,
 }
 
 impl Signup {
@@ -129,9 +143,14 @@ impl Signup {
             entry: j.entry.clone(),
             sso_providers: j.sso_providers.clone(),
             steps: j.steps.len(),
-            fields: FieldCount {
-                total: j.steps.iter().map(|s| s.fields.total).sum(),
-                required: j.steps.iter().map(|s| s.fields.required).sum(),
+            fields: {
+                // The fields of a form a wall sits on count: a person fills them first.
+                let at_wall = j.blocker.as_ref().map_or(&[][..], |b| &b.fields[..]);
+                FieldCount {
+                    total: j.steps.iter().map(|s| s.fields.total).sum::<usize>() + at_wall.len(),
+                    required: j.steps.iter().map(|s| s.fields.required).sum::<usize>()
+                        + at_wall.iter().filter(|f| f.required).count(),
+                }
             },
             reached_value: j.reached_value,
             machine_ms: j.steps.iter().map(|s| s.ms).sum(),
@@ -154,8 +173,12 @@ impl Signup {
                     ms: s.ms,
                     screenshot: s.screenshot.clone(),
                     notes: s.notes.clone(),
+                    filled: s.filled.clone(),
                 })
                 .collect(),
+            value: j.value.clone(),
+            prechecked_opt_in: j.prechecked_opt_in.clone(),
+            empty_state: j.empty_state.clone(),
         }
     }
 }
@@ -174,6 +197,7 @@ impl Report {
                 version: env!("CARGO_PKG_VERSION").to_string(),
             },
             target: artifacts.target.clone(),
+            product_name: crate::audit::product::product_name(artifacts),
             home_url: artifacts.home_url.clone(),
             started_at,
             duration_ms,
@@ -184,6 +208,7 @@ impl Report {
                 .map(|p| ReportPage {
                     url: p.url.clone(),
                     role: p.role,
+                    roles: p.all_roles(),
                     status: p.status,
                     title: p.title.clone(),
                     role_reason: p.role_reason.clone(),
@@ -197,6 +222,7 @@ impl Report {
             dialogs: artifacts.dialogs.clone(),
             warnings: artifacts.warnings.clone(),
             errors: artifacts.errors.clone(),
+            consent_banner: artifacts.consent_banner.clone(),
             pricing: artifacts.pricing.clone(),
             pricing_reason: match &artifacts.pricing {
                 Some(_) => None,
@@ -265,7 +291,7 @@ pub fn summary(report: &Report) -> Vec<String> {
         report
             .pages
             .iter()
-            .find(|p| p.role == role)
+            .find(|p| p.roles.contains(&role))
             .map(|p| p.url.clone())
     };
     let key_pages = [PageRole::Pricing, PageRole::Signup, PageRole::Login]

@@ -2,259 +2,19 @@
 //! them: start a signup, log in, book a demo, join a waitlist, continue, skip, create
 //! the first thing in an empty app, accept or reject cookies, close a pop-up.
 //!
-//! This is the one home of link scoring. Phrase tables are normalized (see
-//! [`crate::text`]) and cover English, German, French, Spanish and Portuguese.
+//! This is the one home of link scoring. The phrases are data, in
+//! `checks/signals/journey.toml` ([`super::words`]), in English, German, French, Spanish,
+//! Portuguese and a few more languages.
 
+use super::words::{words, Phrases};
 use crate::artifacts::{Link, LinkLocation};
-use crate::text::{has_phrase, normalize};
+use crate::text::normalize;
 
-/// Phrases that start a signup, strongest first (scores 100 down to 70).
-const SIGNUP: &[&str] = &[
-    "start free",
-    "start for free",
-    "start free trial",
-    "start your free trial",
-    "start my free trial",
-    "try it free",
-    "try for free",
-    "try free",
-    "get started free",
-    "get started for free",
-    "get started",
-    "sign up free",
-    "sign up",
-    "signup",
-    "create account",
-    "create an account",
-    "create free account",
-    "create your account",
-    "join free",
-    "join now",
-    "register",
-    "try it now",
-    "get started it s free",
-    "start now",
-    "free trial",
-    "try now",
-    "kostenlos testen",
-    "kostenlos starten",
-    "jetzt starten",
-    "jetzt registrieren",
-    "kostenlos registrieren",
-    "registrieren",
-    "konto erstellen",
-    "essai gratuit",
-    "essayer gratuitement",
-    "commencer gratuitement",
-    "commencer",
-    "s inscrire",
-    "inscription",
-    "creer un compte",
-    "prueba gratis",
-    "empieza gratis",
-    "comenzar gratis",
-    "registrate",
-    "crear cuenta",
-    "empezar",
-    "teste gratis",
-    "comece gratis",
-    "comecar gratis",
-    "criar conta",
-    "cadastre se",
-    "comecar",
-];
-/// Weaker: single verbs that start something on a marketing site.
-const SIGNUP_WEAK: &[&str] = &["start", "try", "join", "get access"];
 /// Paths signups usually live at: a link to one promises a signup, and the journey tries
 /// them when no page links to a signup.
-pub const SIGNUP_PATHS: [&str; 6] = [
-    "/signup",
-    "/sign-up",
-    "/register",
-    "/join",
-    "/start",
-    "/get-started",
-];
-const LOGIN: &[&str] = &[
-    "log in",
-    "login",
-    "sign in",
-    "signin",
-    "anmelden",
-    "einloggen",
-    "se connecter",
-    "connexion",
-    "iniciar sesion",
-    "entrar",
-    "acessar",
-];
-const DEMO: &[&str] = &[
-    "book a demo",
-    "request a demo",
-    "get a demo",
-    "schedule a demo",
-    "request demo",
-    "book demo",
-    "watch demo",
-    "talk to sales",
-    "contact sales",
-    "talk to us",
-    "get a quote",
-    "demo anfordern",
-    "demo vereinbaren",
-    "demander une demo",
-    "solicitar demo",
-    "agendar demo",
-];
-const WAITLIST: &[&str] = &[
-    "join the waitlist",
-    "join waitlist",
-    "join the wait list",
-    "get early access",
-    "request access",
-    "request early access",
-    "request an invite",
-    "get on the list",
-    "join the list",
-    "warteliste",
-    "liste d attente",
-    "lista de espera",
-];
-const CONTINUE: &[&str] = &[
-    "continue",
-    "next",
-    "next step",
-    "save and continue",
-    "save continue",
-    "get started",
-    "let s go",
-    "lets go",
-    "start",
-    "done",
-    "finish",
-    "go to dashboard",
-    "go to app",
-    "take me to",
-    "open",
-    "weiter",
-    "fortfahren",
-    "continuer",
-    "suivant",
-    "continuar",
-    "siguiente",
-    "proximo",
-    "avancar",
-    "los geht s",
-];
-const SKIP: &[&str] = &[
-    "skip",
-    "skip for now",
-    "skip this step",
-    "not now",
-    "maybe later",
-    "later",
-    "i ll do this later",
-    "do it later",
-    "no thanks",
-    "uberspringen",
-    "spater",
-    "passer",
-    "plus tard",
-    "omitir",
-    "saltar",
-    "mas tarde",
-    "pular",
-    "mais tarde",
-];
-const CREATE: &[&str] = &[
-    "create your first",
-    "create first",
-    "create a",
-    "create",
-    "new",
-    "add your first",
-    "add a",
-    "add",
-    "start a",
-    "start your first",
-    "send",
-    "upload",
-    "build your first",
-    "make your first",
-    "erstellen",
-    "neu",
-    "anlegen",
-    "hinzufugen",
-    "creer",
-    "nouveau",
-    "nouvelle",
-    "ajouter",
-    "crear",
-    "nuevo",
-    "nueva",
-    "anadir",
-    "agregar",
-    "criar",
-    "novo",
-    "nova",
-    "adicionar",
-];
-const REJECT_COOKIES: &[&str] = &[
-    "reject all",
-    "reject",
-    "decline",
-    "decline all",
-    "deny",
-    "necessary only",
-    "only necessary",
-    "use necessary cookies only",
-    "essential only",
-    "only essential",
-    "refuse",
-    "alle ablehnen",
-    "ablehnen",
-    "nur notwendige",
-    "nur erforderliche",
-    "tout refuser",
-    "refuser",
-    "continuer sans accepter",
-    "rechazar",
-    "rechazar todo",
-    "solo necesarias",
-    "rejeitar",
-    "recusar",
-];
-const ACCEPT_COOKIES: &[&str] = &[
-    "accept all",
-    "accept",
-    "allow all",
-    "allow",
-    "agree",
-    "i agree",
-    "ok",
-    "got it",
-    "understood",
-    "alle akzeptieren",
-    "akzeptieren",
-    "zustimmen",
-    "tout accepter",
-    "accepter",
-    "j accepte",
-    "aceptar",
-    "aceptar todo",
-    "aceitar",
-    "aceitar todos",
-];
-const CLOSE: &[&str] = &[
-    "close",
-    "dismiss",
-    "no thanks",
-    "x",
-    "schliessen",
-    "fermer",
-    "cerrar",
-    "fechar",
-];
+pub fn signup_paths() -> &'static [String] {
+    &words().signup.paths
+}
 
 /// What a control offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,14 +23,6 @@ pub enum Intent {
     Login,
     Demo,
     Waitlist,
-}
-
-fn first_match(text: &str, table: &[&'static str]) -> Option<(usize, &'static str)> {
-    table
-        .iter()
-        .enumerate()
-        .find(|(_, w)| has_phrase(text, w))
-        .map(|(i, w)| (i, *w))
 }
 
 /// A scored call to action.
@@ -294,26 +46,28 @@ pub fn score(link: &Link) -> Option<Cta<'_>> {
         .and_then(|h| url::Url::parse(h).ok())
         .map(|u| u.path().to_ascii_lowercase())
         .unwrap_or_default();
-    let (intent, base) = if let Some((_, _)) = first_match(&text, WAITLIST) {
+    let w = words();
+    let (intent, base) = if w.waitlist.phrases.any_in(&text) {
         (Intent::Waitlist, 80)
-    } else if let Some((rank, _)) = first_match(&text, SIGNUP) {
+    } else if let Some((rank, _)) = w.signup.strong.first_in(&text) {
         (Intent::Signup, 100 - (rank as i32 / 6))
-    } else if let Some((_, _)) = first_match(&text, LOGIN) {
+    } else if w.login.phrases.any_in(&text) {
         (Intent::Login, 30)
-    } else if let Some((_, _)) = first_match(&text, DEMO) {
+    } else if w.demo.phrases.any_in(&text) {
         (Intent::Demo, 25)
-    } else if first_match(&text, SIGNUP_WEAK).is_some() && text.split(' ').count() <= 3 {
+    } else if w.signup.weak.any_in(&text) && text.split(' ').count() <= 3 {
         (Intent::Signup, 55)
+    } else if w
+        .signup
+        .paths
+        .iter()
+        .map(String::as_str)
+        .chain(["/trial"])
+        .any(|p| path.starts_with(p))
+    {
+        (Intent::Signup, 50)
     } else {
-        if SIGNUP_PATHS
-            .iter()
-            .chain(&["/trial"])
-            .any(|p| path.starts_with(p))
-        {
-            (Intent::Signup, 50)
-        } else {
-            return None;
-        }
+        return None;
     };
     let place = match link.location {
         LinkLocation::Hero => 15,
@@ -336,83 +90,160 @@ pub fn ranked(links: &[Link]) -> Vec<Cta<'_>> {
 }
 
 /// The control to press to move on from an onboarding screen, and whether it skips.
-pub fn continue_or_skip(links: &[Link]) -> Option<(&Link, bool)> {
+pub fn continue_or_skip<'a>(links: &[&'a Link]) -> Option<(&'a Link, bool)> {
     // "Continue with Google" is no way on: social sign-in is never taken.
     let buttons = || {
-        links.iter().filter(|l| {
+        links.iter().copied().filter(|l| {
             l.location != LinkLocation::Footer
                 && l.location != LinkLocation::Nav
                 && !super::screen::is_sso(l)
         })
     };
-    let exact = |table: &[&'static str]| {
-        buttons().find(|l| {
-            let t = normalize(&l.text);
-            table
-                .iter()
-                .any(|w| t == *w || t.starts_with(&format!("{w} ")))
-        })
-    };
-    if let Some(l) = exact(SKIP) {
+    let leading = |table: &Phrases| buttons().find(|l| table.leads(&normalize(&l.text)).is_some());
+    let w = &words().onboarding;
+    if let Some(l) = leading(&w.skip) {
         return Some((l, true));
     }
-    exact(CONTINUE).map(|l| (l, false))
+    leading(&w.continue_).map(|l| (l, false))
 }
 
 /// Whether a button's words say "skip".
 pub fn is_skip(text: &str) -> bool {
-    let t = normalize(text);
-    SKIP.iter()
-        .any(|w| t == *w || t.starts_with(&format!("{w} ")))
+    words().onboarding.skip.leads(&normalize(text)).is_some()
 }
 
-/// The empty state's create action: "Create your first board", "New note", "Add a client".
-pub fn create_action(links: &[Link]) -> Option<&Link> {
-    links
-        .iter()
-        .filter(|l| l.location != LinkLocation::Footer)
-        .filter_map(|l| {
-            let t = normalize(&l.text);
-            if t.is_empty() || t.split(' ').count() > 6 {
-                return None;
-            }
-            let (rank, _) = CREATE
-                .iter()
-                .enumerate()
-                .find(|(_, w)| t == **w || t.starts_with(&format!("{w} ")))?;
-            Some((rank, l))
-        })
-        .min_by_key(|(rank, _)| *rank)
-        .map(|(_, l)| l)
-}
-
-/// Whether a button's words create something.
+/// Whether a control's words make something ("Create project", "Ersten Kunden anlegen",
+/// "Launch your first site") — a verb anywhere, or "your first …".
 pub fn creates(text: &str) -> bool {
     let t = normalize(text);
-    CREATE
+    let w = &words().create;
+    !t.is_empty() && !w.never.any_in(&t) && (w.verbs.any_in(&t) || w.first.any_in(&t))
+}
+
+/// Icons that mean "make a new one".
+const CREATE_ICONS: [&str; 8] = [
+    "plus",
+    "add",
+    "new",
+    "create",
+    "circle plus",
+    "square plus",
+    "plus circle",
+    "plus square",
+];
+
+/// A control of the screen as a person sees it: its words and where and how it shows.
+pub type Seen<'a> = (&'a Link, &'a super::screen::Look);
+
+/// The empty state's action, chosen the way a person sees it: the visually primary
+/// button or link in the main content (filled, in an empty-state card, near "No projects
+/// yet"), whose words make something — any verb, anywhere in the label, or "your first
+/// …" — or whose icon is a "+". Navigation, settings, log out, upgrade, help and docs
+/// never are. Returns the control and why it was chosen.
+pub fn empty_state_action<'a>(controls: &[Seen<'a>]) -> Option<(&'a Link, String)> {
+    let w = &words().create;
+    let mut best: Option<(i32, &Link, String)> = None;
+    for (link, look) in controls {
+        if link.location == LinkLocation::Footer || super::screen::is_sso(link) {
+            continue;
+        }
+        let t = normalize(&link.text);
+        if t.is_empty() || t.split(' ').count() > 8 || w.never.any_in(&t) {
+            continue;
+        }
+        let mut why = Vec::new();
+        let mut score = 0;
+        let icon = look
+            .icon
+            .as_deref()
+            .map(normalize)
+            .filter(|i| CREATE_ICONS.contains(&i.as_str()));
+        let verb = w.verbs.first_in(&t).map(|(_, v)| v.to_string());
+        let first = w.first.any_in(&t);
+        if first {
+            score += 40;
+            why.push("says \"first\"".to_string());
+        }
+        if let Some(v) = &verb {
+            score += 30;
+            why.push(format!("a verb that makes something (\"{v}\")"));
+        }
+        if let Some(i) = &icon {
+            score += 25;
+            why.push(format!("a \"{i}\" icon"));
+        }
+        if look.filled {
+            score += 20;
+            why.push("a filled, primary-looking button".into());
+        }
+        if look.bold {
+            score += 5;
+        }
+        let empty = w.empty_state.any_in(&look.context);
+        if empty {
+            score += 25;
+            why.push("in an empty state".into());
+        }
+        score += match link.location {
+            LinkLocation::Hero | LinkLocation::Main => 10,
+            LinkLocation::Nav => -10,
+            LinkLocation::Footer => -100,
+        };
+        let makes_something = first || verb.is_some() || icon.is_some();
+        if !(makes_something || (look.filled && empty)) || score < 40 {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+            best = Some((score, link, why.join(", ")));
+        }
+    }
+    best.map(|(_, link, why)| (link, why))
+}
+
+/// The button that completes a dialog, a form or an editor the create action opened:
+/// Save, Create, Done, OK, Confirm, Publish and their equivalents — the primary-looking
+/// one when there are several — never Cancel or Close.
+pub fn commit_button<'a>(controls: &[Seen<'a>]) -> Option<&'a Link> {
+    let c = &words().commit;
+    controls
         .iter()
-        .any(|w| t == *w || t.starts_with(&format!("{w} ")))
+        .filter(|(l, _)| l.location != LinkLocation::Footer && !super::screen::is_sso(l))
+        .filter_map(|(l, look)| {
+            let t = normalize(&l.text);
+            if c.cancel.leads(&t).is_some() || words().create.never.any_in(&t) {
+                return None;
+            }
+            let (rank, _) = c.words.leads(&t)?;
+            // A filled button is the one the product wants pressed.
+            let score = rank as i32 - if look.filled { 100 } else { 0 };
+            Some((score, *l))
+        })
+        .min_by_key(|(score, _)| *score)
+        .map(|(_, l)| l)
 }
 
 /// Which cookie-banner button a careful visitor presses: reject if offered, else accept.
 pub fn cookie_choice(texts: &[String]) -> Option<usize> {
     let norm: Vec<String> = texts.iter().map(|t| normalize(t)).collect();
-    let find = |table: &[&str]| {
-        norm.iter().position(|t| {
-            table
-                .iter()
-                .any(|w| t == w || t.starts_with(&format!("{w} ")))
-        })
-    };
-    find(REJECT_COOKIES)
-        .or_else(|| find(ACCEPT_COOKIES))
-        .or_else(|| find(CLOSE))
+    let c = &words().consent;
+    let find = |table: &Phrases| norm.iter().position(|t| table.leads(t).is_some());
+    find(&c.reject)
+        .or_else(|| find(&c.accept))
+        .or_else(|| find(&c.close))
 }
 
-/// The JavaScript twin of the tables above for banners, which are found in the page.
-pub fn cookie_words_json() -> String {
-    serde_json::json!({ "reject": REJECT_COOKIES, "accept": ACCEPT_COOKIES, "close": CLOSE })
-        .to_string()
+/// The consent words and platforms for the page-side banner finder.
+pub fn consent_json() -> String {
+    let c = &words().consent;
+    serde_json::json!({
+        "reject": c.reject.texts(),
+        "accept": c.accept.texts(),
+        "close": c.close.texts(),
+        "topic": c.topic.texts(),
+        "platforms": c.platforms,
+        "max_text_chars": c.max_text_chars,
+    })
+    .to_string()
 }
 
 #[cfg(test)]
@@ -476,11 +307,12 @@ mod tests {
 
     #[test]
     fn skip_is_preferred_on_optional_screens() {
-        let links = vec![
+        let links = [
             link("Send invites", "", LinkLocation::Main),
             link("Skip for now", "/app", LinkLocation::Main),
         ];
-        let (l, skip) = continue_or_skip(&links).unwrap();
+        let refs: Vec<&Link> = links.iter().collect();
+        let (l, skip) = continue_or_skip(&refs).unwrap();
         assert_eq!((l.text.as_str(), skip), ("Skip for now", true));
     }
 

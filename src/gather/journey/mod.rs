@@ -1,41 +1,52 @@
 //! The signup journey: behave like a new user from the home page's call to action to the
 //! first moment of real value, and measure every step.
 //!
-//! Each screen is read once ([`screen::Screen`]); then the journey decides like a person:
-//! a wall (blocker) ends it with its evidence; a form is filled and submitted (a refused
+//! Each screen is read once ([`screen::Screen`]) as a person sees it — when a dialog
+//! blocks the page, the dialog is the screen. Then the journey decides like a person: a
+//! wall (blocker) ends it with its evidence; a form is filled and submitted (a refused
 //! submission is read and adapted to once); an onboarding screen is continued — or
 //! skipped when it only offers extras such as invites; in the app, the empty state's
-//! create action is completed until its result appears. Cookie banners are dismissed on
-//! the way (rejecting when allowed) and are not steps. A journey file can script what
-//! heuristics cannot guess ([`script`]). Every step records its action, label, URLs,
-//! fields, machine time and a screenshot; a failure keeps all earlier steps.
+//! primary action is taken and whatever it opens (a dialog, a form, an editor) is
+//! completed with its Save, until the result is proven to exist ([`value`]). Controls are
+//! pressed with the mouse, and only when nothing covers them; an action that changed
+//! nothing is never repeated. Cookie banners are answered on the way (rejecting when
+//! allowed, [`consent`]) and are not steps. A journey file can script what heuristics
+//! cannot guess ([`script`]). Every step records its action, label, URLs, fields, machine
+//! time and a screenshot; a failure keeps all earlier steps. With `-v`, every decision is
+//! logged with what was seen and why.
 
+pub mod consent;
 pub mod intent;
 pub mod screen;
 pub mod script;
 pub mod upload;
+pub mod value;
+pub mod words;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use regex::Regex;
 use url::Url;
 
 use crate::artifacts::{
-    Artifacts, Blocker, Entry, FieldCount, Input, JourneyArtifact, Outcome, PlannedField,
-    PlannedForm, Problem, StepAction, StepRecord,
+    Artifacts, Blocker, ConsentBanner, EmptyState, Entry, FieldCount, FilledField, Input,
+    JourneyArtifact, Link, OptIn, Outcome, PlannedField, PlannedForm, Problem, StepAction,
+    StepRecord, ValueKind, ValueProof,
 };
 use crate::error::AuditError;
 use crate::forms::values::{plan, Action, Identity, Plan};
 use crate::forms::{FieldType, FormKind, FormRegion};
-use crate::gather::browser::Page;
+use crate::gather::browser::{Page, Pressed, VIEWPORT};
 use crate::gather::fill::{fill, submit};
 use crate::gather::site::Site;
 use crate::gather::ArtifactDir;
-use crate::text::normalize;
+use crate::text::{collapse_whitespace, normalize};
 use intent::Intent;
 use screen::Screen;
 use script::{JourneyScript, ScriptStep};
+use value::Creation;
+use words::words;
 
 /// Steps walked at most: a wizard longer than this is reported as stuck.
 const MAX_STEPS: usize = 25;
@@ -52,6 +63,20 @@ impl ValueGoal {
     fn is_stated(&self) -> bool {
         self.text.is_some() || self.selector.is_some() || self.url.is_some()
     }
+
+    /// What the user asked to see, in words: `the text "Saved"`.
+    fn target(&self) -> String {
+        if let Some(t) = &self.text {
+            return format!("the text \"{t}\"");
+        }
+        if let Some(s) = &self.selector {
+            return format!("an element matching {s}");
+        }
+        if let Some(u) = &self.url {
+            return format!("an address matching {u}");
+        }
+        String::new()
+    }
 }
 
 /// How to walk the journey.
@@ -62,6 +87,8 @@ pub struct JourneyOptions {
     /// Stop before the first submission and report the form instead.
     pub no_submit: bool,
     pub identity: Identity,
+    /// `--save-credentials`: where to write the account's e-mail and password (0600).
+    pub save_credentials: Option<std::path::PathBuf>,
 }
 
 /// Walks the journey in `page`, starting at `home`. `pricing` is tried for plan
@@ -94,6 +121,9 @@ pub fn walk(
             would_submit: None,
             overlay_ms: 0,
             navigation_ms: 0,
+            value: None,
+            prechecked_opt_in: None,
+            empty_state: None,
         },
         signed_up: false,
         submitted: false,
@@ -103,8 +133,26 @@ pub fn walk(
         stalled_at: None,
         revealed_email: false,
         passwords_tried: 0,
+        creation: None,
+        in_vain: HashMap::new(),
+        typed: HashSet::new(),
+        consent: None,
     };
     let result = walker.run(home, pricing);
+    if let Some(path) = &options.save_credentials {
+        if walker.signed_up {
+            if let Err(e) = save_credentials(path, &walker.identity, &page.url()) {
+                artifacts.warnings.push(Problem::new(
+                    "journey",
+                    None,
+                    format!("could not write the credentials to {}: {e}", path.display()),
+                ));
+            }
+        }
+    }
+    if artifacts.consent_banner.is_none() {
+        artifacts.consent_banner = walker.consent.take();
+    }
     let mut journey = walker.journey;
     if let Err(e) = result {
         journey.outcome = Outcome::Failed;
@@ -113,17 +161,45 @@ pub fn walk(
             .errors
             .push(Problem::new("journey", Some(&page.url()), e.to_string()));
     }
+    tracing::info!(outcome = journey.outcome.as_str(), reason = %journey.reason, "the journey ended");
     journey
+}
+
+/// Writes the test account's credentials, readable by the owner only.
+fn save_credentials(path: &std::path::Path, identity: &Identity, url: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file keeps its mode through open(): narrow it as well.
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    writeln!(
+        file,
+        "# plg-audit test account (keep this file private)\nurl = {url}\nemail = {}\npassword = {}",
+        identity.email,
+        identity.password.expose()
+    )
+}
+
+/// One control a step filled or ticked: what it cost a person and how they read it.
+#[derive(Debug, Clone)]
+struct Typed {
+    input: Input,
+    field: FilledField,
 }
 
 /// What one submission of a form came to.
 enum Attempt {
     /// The next screen never arrived within the step timeout.
-    Stalled(Vec<(Input, bool)>),
+    Stalled(Vec<Typed>),
     /// The user moved on; the screen it led to.
-    Accepted(Vec<(Input, bool)>, Box<Screen>),
+    Accepted(Vec<Typed>, Box<Screen>),
     /// The same form came back; what it says.
-    Refused(Vec<(Input, bool)>, String),
+    Refused(Vec<Typed>, String),
 }
 
 /// How a step ended, as the walk needs to know it.
@@ -148,7 +224,7 @@ struct Walker<'a> {
     /// Forms (by selector and URL) already adapted to once.
     adapted: HashSet<String>,
     /// Inputs made by scripted fills, counted into the next scripted step.
-    pending_inputs: Vec<(Input, bool)>,
+    pending_inputs: Vec<Typed>,
     /// Fields the journey file filled: a submission keeps their values.
     scripted_fields: HashSet<String>,
     /// The URL a step was still loading when its settle-wait ran out.
@@ -156,6 +232,14 @@ struct Walker<'a> {
     /// "Continue with email" was pressed (once is enough).
     revealed_email: bool,
     passwords_tried: usize,
+    /// What the user is making, from the empty state's action until it is shown.
+    creation: Option<Creation>,
+    /// Actions (screen address and words) that changed nothing: never taken again.
+    in_vain: HashMap<String, String>,
+    /// Normalised values the journey typed, to tell them from what the product pre-filled.
+    typed: HashSet<String>,
+    /// The consent banner answered on the home page.
+    consent: Option<ConsentBanner>,
 }
 
 impl Walker<'_> {
@@ -170,6 +254,7 @@ impl Walker<'_> {
         outcome: Outcome,
         text: String,
         element: Option<String>,
+        fields: Vec<FilledField>,
     ) -> Result<Moved, AuditError> {
         let screenshot = self.shot("blocker");
         self.journey.blocker = Some(Blocker {
@@ -178,7 +263,9 @@ impl Walker<'_> {
             url: self.page.url(),
             element,
             screenshot,
+            fields,
         });
+        tracing::info!(outcome = outcome.as_str(), "blocked: {text}");
         self.end(outcome, text)
     }
 
@@ -192,6 +279,11 @@ impl Walker<'_> {
             &png,
             &mut scratch,
         )
+    }
+
+    /// Whether the user is past the account: in onboarding or in the app.
+    fn in_app(&self) -> bool {
+        self.signed_up || self.submitted
     }
 
     fn run(&mut self, home: &Url, pricing: Option<&Url>) -> Result<(), AuditError> {
@@ -216,10 +308,27 @@ impl Walker<'_> {
         Ok(())
     }
 
-    /// Finds and follows the call to action (step 1), or ends the journey saying why
-    /// there is none.
+    /// Finds where the signup begins: the home page's own signup form, else the call to
+    /// action (step 1) — or ends the journey saying why there is none.
     fn enter(&mut self, pricing: Option<&Url>) -> Result<Moved, AuditError> {
         let home = Screen::read(self.page)?;
+        // The home page is itself the signup form (an owner set-up, a signup-first app):
+        // its submission is the first step, and no button of it is a call to action.
+        if let Some(form) = home.form(&[FormKind::Signup]) {
+            let text = form
+                .heading
+                .clone()
+                .or_else(|| home.doc.h1.first().cloned())
+                .unwrap_or_else(|| home.doc.title.clone());
+            tracing::info!(url = %home.url, "the home page is a signup form (\"{text}\"): it is the entry");
+            self.journey.entry = Some(Entry {
+                url: home.url.to_string(),
+                text,
+                location: None,
+                above_fold: None,
+            });
+            return Ok(Moved::On);
+        }
         let ranked = intent::ranked(&home.doc.links);
         let best = ranked
             .iter()
@@ -228,7 +337,13 @@ impl Walker<'_> {
             .cloned();
         if let Some(cta) = best {
             let link = cta.link.clone();
-            return self.click_step(StepAction::CtaClick, &link, true);
+            tracing::info!(
+                score = cta.score,
+                "call to action: \"{}\" ({:?})",
+                link.text,
+                link.location
+            );
+            return self.click_step(StepAction::CtaClick, &home, &link, true);
         }
         // No call to action on the home page: the pricing page's plan buttons.
         if let Some(pricing) = pricing {
@@ -240,11 +355,15 @@ impl Walker<'_> {
                 .find(|c| c.intent == Intent::Signup)
             {
                 let link = cta.link.clone();
-                return self.click_step(StepAction::CtaClick, &link, true);
+                tracing::info!(
+                    "no call to action on the home page; the pricing page's \"{}\"",
+                    link.text
+                );
+                return self.click_step(StepAction::CtaClick, &plans, &link, true);
             }
         }
         // Then the paths signups usually live at.
-        for path in intent::SIGNUP_PATHS {
+        for path in intent::signup_paths() {
             let Ok(url) = self.site.home().join(path) else {
                 continue;
             };
@@ -255,9 +374,15 @@ impl Walker<'_> {
             }
             let s = Screen::read(self.page)?;
             if s.form(&[FormKind::Signup]).is_some() || !s.sso_providers().is_empty() {
+                tracing::info!("no call to action anywhere; a signup lives at {path}");
                 self.journey.entry = Some(Entry {
                     url: visit.url.clone(),
-                    text: String::new(),
+                    text: s
+                        .form(&[FormKind::Signup])
+                        .and_then(|f| f.heading.clone())
+                        .unwrap_or_else(|| format!("the page at {path}")),
+                    location: None,
+                    above_fold: None,
                 });
                 return Ok(Moved::On);
             }
@@ -269,13 +394,14 @@ impl Walker<'_> {
             );
             let element = demo.link.href.clone();
             self.navigate(self.site.home().as_str())?;
-            return self.blocked(Outcome::SalesGated, text, element);
+            return self.blocked(Outcome::SalesGated, text, element, Vec::new());
         }
         self.navigate(self.site.home().as_str())?;
         self.blocked(
             Outcome::NotFound,
             "no link, button or common path leads to a signup".into(),
             None,
+            Vec::new(),
         )
     }
 
@@ -302,59 +428,115 @@ impl Walker<'_> {
         }
         self.dismiss_overlays()?;
         let screen = Screen::read(self.page)?;
+        tell(&screen);
         for p in screen.sso_providers() {
             if !self.signed_up && !self.journey.sso_providers.contains(&p) {
                 self.journey.sso_providers.push(p);
             }
         }
-        if self.goal_reached(&screen)? {
-            self.journey.reached_value = true;
-            return self.end(
-                Outcome::Completed,
-                format!("the value moment: {}", self.goal_words()),
-            );
+        if let Some(moved) = self.value_shown(&screen)? {
+            return Ok(moved);
         }
         if let Some(moved) = self.signed_out(&screen)? {
             return Ok(moved);
         }
-        if let Some((outcome, text, element)) =
-            screen.blocker(self.signed_up || self.submitted, !self.submitted)
-        {
-            return self.blocked(outcome, text, element);
+        if let Some((outcome, text, element)) = screen.blocker(self.in_app(), !self.submitted) {
+            let fields = match (outcome, screen.form(&[FormKind::Signup])) {
+                // The fields a person fills before meeting the CAPTCHA count.
+                (Outcome::Captcha, Some(form)) => self.planned_fields(form),
+                _ => Vec::new(),
+            };
+            return self.blocked(outcome, text, element, fields);
         }
         // E-mail signup behind social sign-in buttons: reveal it.
         if !self.signed_up && !self.revealed_email && screen.form(&[FormKind::Signup]).is_none() {
             if let Some(link) = screen.email_signup_button() {
                 let link = link.clone();
                 self.revealed_email = true;
-                return self.click_step(StepAction::Continue, &link, false);
+                tracing::info!(
+                    "e-mail signup hides behind social sign-in: \"{}\"",
+                    link.text
+                );
+                return self.click_step(StepAction::Continue, &screen, &link, false);
             }
         }
         if let Some(form) = self.form_to_fill(&screen) {
             let form = form.clone();
             // An optional screen (nothing required) that offers to skip: skip it.
-            if form.required_fields().count() == 0 && form.kind != FormKind::Signup {
-                if let Some((link, true)) = intent::continue_or_skip(&screen.doc.links) {
+            if form.required_fields().count() == 0
+                && form.kind != FormKind::Signup
+                && self.creation.is_none()
+            {
+                let controls = screen.controls();
+                let links: Vec<&Link> = controls.iter().map(|(l, _)| *l).collect();
+                if let Some((link, true)) = intent::continue_or_skip(&links) {
                     let link = link.clone();
                     self.journey.offered.push(screen_title(&screen, &form));
-                    return self.click_step(StepAction::Skip, &link, false);
+                    tracing::info!("an optional screen: skipping with \"{}\"", link.text);
+                    return self.click_step(StepAction::Skip, &screen, &link, false);
                 }
             }
             return self.submit_step(&screen, &form);
         }
-        if self.signed_up || self.submitted {
-            if let Some(link) = intent::create_action(&screen.doc.links) {
+        let controls: Vec<intent::Seen> = screen
+            .controls()
+            .into_iter()
+            .filter(|(l, _)| !self.in_vain.contains_key(&vain_key(&screen, l)))
+            .collect();
+        let links: Vec<&Link> = controls.iter().map(|(l, _)| *l).collect();
+        if self.creation.is_some() {
+            // Complete what the create action opened: its Save, Create, Done.
+            if let Some(link) = intent::commit_button(&controls) {
                 let link = link.clone();
+                tracing::info!(
+                    "completing \"{}\" with \"{}\"",
+                    self.creation.as_ref().map_or("", |c| &c.action),
+                    link.text
+                );
+                return self.commit_click(&screen, &link);
+            }
+        }
+        if screen.layer.is_some() {
+            // A dialog in the way is a screen of the journey: its own way on.
+            let heading = screen.layer.as_ref().and_then(|l| l.heading.clone());
+            let way_on = intent::continue_or_skip(&links)
+                .or_else(|| intent::commit_button(&controls).map(|l| (l, false)));
+            if let Some((link, skip)) = way_on {
+                let link = link.clone();
+                tracing::info!(dialog = ?heading, "a dialog is in the way: \"{}\"", link.text);
+                if skip {
+                    self.journey
+                        .offered
+                        .push(heading.unwrap_or_else(|| link.text.clone()));
+                }
+                let action = if skip {
+                    StepAction::Skip
+                } else {
+                    StepAction::Continue
+                };
+                return self.click_step(action, &screen, &link, false);
+            }
+        }
+        if self.in_app() && self.creation.is_none() {
+            let uploads = upload::targets(self.page)?;
+            if let Some((link, why)) = intent::empty_state_action(&controls) {
+                let link = link.clone();
+                // A button that opens the file dialog: the upload is the action.
+                let words_of = normalize(&link.text);
+                if let Some(target) = uploads
+                    .iter()
+                    .find(|t| !words_of.is_empty() && normalize(&t.text).contains(&words_of))
+                {
+                    return self.upload_step(&screen, &target.clone());
+                }
+                tracing::info!("the empty state's action: \"{}\" ({why})", link.text);
                 return self.value_click(&screen, &link);
             }
-            if let Some(target) = upload::targets(self.page)?
-                .into_iter()
-                .find(|t| intent::creates(&t.text))
-            {
+            if let Some(target) = uploads.into_iter().find(|t| intent::creates(&t.text)) {
                 return self.upload_step(&screen, &target);
             }
         }
-        if let Some((link, skip)) = intent::continue_or_skip(&screen.doc.links) {
+        if let Some((link, skip)) = intent::continue_or_skip(&links) {
             let link = link.clone();
             let action = if skip {
                 StepAction::Skip
@@ -371,71 +553,110 @@ impl Walker<'_> {
                         .unwrap_or_else(|| screen.doc.title.clone()),
                 );
             }
-            return self.click_step(action, &link, false);
+            tracing::info!("onboarding: \"{}\"", link.text);
+            return self.click_step(action, &screen, &link, false);
         }
+        let in_vain = self
+            .in_vain
+            .values()
+            .map(|l| format!("\"{l}\""))
+            .collect::<Vec<_>>();
+        let tried = if in_vain.is_empty() {
+            String::new()
+        } else {
+            format!("; pressing {} changed nothing", in_vain.join(", "))
+        };
         if self.options.goal.is_stated() && self.signed_up {
             return self.end(
                 Outcome::Failed,
                 format!(
-                    "reached {} but not the stated value moment ({})",
+                    "reached {} but not the stated value moment (waiting for {}){tried}",
                     screen.url,
-                    self.goal_words()
+                    self.options.goal.target()
+                ),
+            );
+        }
+        if let Some(c) = &self.creation {
+            return self.end(
+                Outcome::Failed,
+                format!(
+                    "\"{}\" was pressed on the way to a first result, but nothing it made shows on {}{tried}",
+                    c.action, screen.url
                 ),
             );
         }
         self.end(
             Outcome::Failed,
             format!(
-                "nothing to do on {}: no form, no continue button, no create action",
+                "nothing to do on {}: no form, no continue button, no create action{tried}",
                 screen.url
             ),
         )
     }
 
+    /// The value moment on `screen`: the stated one, else the result of the creation
+    /// under way, proven. Ends the journey `completed` with what proved it.
+    fn value_shown(&mut self, screen: &Screen) -> Result<Option<Moved>, AuditError> {
+        let (kind, evidence) = if self.options.goal.is_stated() {
+            if !self.goal_reached(screen)? {
+                return Ok(None);
+            }
+            (
+                ValueKind::Stated,
+                format!("{} appeared on {}", self.options.goal.target(), screen.url),
+            )
+        } else {
+            match self.creation.as_ref().and_then(|c| c.proof(screen)) {
+                Some(evidence) => (ValueKind::Created, evidence),
+                None => return Ok(None),
+            }
+        };
+        self.journey.reached_value = true;
+        self.journey.value = Some(ValueProof {
+            kind,
+            evidence: evidence.clone(),
+            screenshot: self.journey.steps.last().and_then(|s| s.screenshot.clone()),
+        });
+        tracing::info!("the value moment: {evidence}");
+        self.end(Outcome::Completed, format!("the value moment: {evidence}"))
+            .map(Some)
+    }
+
     /// The form a new user would fill on this screen: a signup, else an onboarding or
-    /// in-app form. Login, newsletter, search and contact forms are never the way on.
+    /// in-app form — inside the dialog when one blocks the page. Login, newsletter,
+    /// search and contact forms are never the way on.
     fn form_to_fill<'s>(&self, screen: &'s Screen) -> Option<&'s FormRegion> {
         if let Some(f) = screen.form(&[FormKind::Signup]) {
             return Some(f);
         }
-        if !(self.signed_up || self.submitted || self.journey.entry.is_some()) {
+        if !(self.in_app() || self.journey.entry.is_some()) {
             return None;
         }
-        screen.forms.iter().find(|f| {
+        screen.reachable_forms().find(|f| {
             matches!(f.kind, FormKind::Other | FormKind::Signup)
-                && f.submit.is_some()
+                && (f.submit.is_some() || screen.layer.is_some() || self.creation.is_some())
                 && f.fields.iter().any(|x| {
                     x.visible
+                        && screen.reachable(&x.selector)
                         && x.field_type != FieldType::Honeypot
                         && x.field_type != FieldType::Search
                 })
         })
     }
 
-    fn goal_words(&self) -> String {
-        let g = &self.options.goal;
-        if let Some(t) = &g.text {
-            return format!("the text \"{t}\" appeared");
-        }
-        if let Some(s) = &g.selector {
-            return format!("the element {s} appeared");
-        }
-        if let Some(u) = &g.url {
-            return format!("the URL matched {u}");
-        }
-        "the empty state's create action produced its result".into()
-    }
-
     fn goal_reached(&self, screen: &Screen) -> Result<bool, AuditError> {
         let g = &self.options.goal;
         if let Some(t) = &g.text {
+            // The screen's text is what a person sees: a dialog's, when one blocks the page.
             if screen.text.contains(&normalize(t)) {
                 return Ok(true);
             }
         }
         if let Some(s) = &g.selector {
             let js = format!(
-                "!!document.querySelector({})",
+                "(() => {{ const el = document.querySelector({}); if (!el) return false; \
+                 const r = el.getBoundingClientRect(); if (r.width < 1 || r.height < 1) return false; \
+                 const layer = document.querySelector('[data-plg-layer]'); return !layer || layer.contains(el); }})()",
                 serde_json::to_string(s).unwrap_or_default()
             );
             if self.page.evaluate::<bool>(&js).unwrap_or(false) {
@@ -454,29 +675,77 @@ impl Walker<'_> {
     fn click_step(
         &mut self,
         action: StepAction,
-        link: &crate::artifacts::Link,
+        screen: &Screen,
+        link: &Link,
         is_entry: bool,
     ) -> Result<Moved, AuditError> {
         let before = self.page.url();
         let started = Instant::now();
-        self.click(link)?;
+        let changed = self.press(screen, link)?;
         if is_entry {
+            let look = screen.look(link);
             self.journey.entry = Some(Entry {
                 url: link.href.clone().unwrap_or_else(|| before.clone()),
                 text: link.text.clone(),
+                location: Some(link.location),
+                above_fold: look
+                    .rect
+                    .map(|r| r[1] >= 0.0 && r[1] + r[3] / 2.0 <= f64::from(VIEWPORT.1)),
             });
         }
-        self.record(action, &link.text, before, started, Vec::new(), Vec::new());
+        self.record(
+            action,
+            &link.text,
+            before,
+            started,
+            Vec::new(),
+            unchanged(changed),
+        );
         Ok(Moved::On)
     }
 
-    fn click(&mut self, link: &crate::artifacts::Link) -> Result<(), AuditError> {
-        let clicked = match &link.selector {
+    /// Presses `link` as a person would and says whether the screen changed. A banner in
+    /// the way is answered first; a dialog in the way is an error naming it (the next
+    /// screen deals with the dialog).
+    fn press(&mut self, screen: &Screen, link: &Link) -> Result<bool, AuditError> {
+        let before = self.page.fingerprint()?;
+        self.click(link)?;
+        let changed = self.page.fingerprint()? != before;
+        if !changed {
+            tracing::info!("pressing \"{}\" changed nothing", link.text);
+            self.in_vain
+                .insert(vain_key(screen, link), link.text.clone());
+        }
+        Ok(changed)
+    }
+
+    fn click(&mut self, link: &Link) -> Result<(), AuditError> {
+        let mut pressed = match &link.selector {
             Some(sel) => self.page.click(sel)?,
-            None => false,
+            None => Pressed::Gone,
         };
-        if !clicked {
-            match &link.href {
+        if let Pressed::Covered(_) = &pressed {
+            // A banner that came up late is answered, then the press is tried once more.
+            if self.dismiss_overlays()? {
+                if let Some(sel) = &link.selector {
+                    pressed = self.page.click(sel)?;
+                }
+            }
+        }
+        match pressed {
+            Pressed::Done => {
+                self.page.settle_after_action();
+            }
+            Pressed::Covered(by) => {
+                return Err(AuditError::StepFailed {
+                    reason: format!(
+                        "\"{}\" is covered by {by}, so nobody can press it",
+                        link.text
+                    ),
+                })
+            }
+            Pressed::Hidden | Pressed::Gone => match &link.href {
+                // The link's element went away or shows no box: follow its address.
                 Some(href) => {
                     self.page.visit(href)?;
                 }
@@ -485,9 +754,7 @@ impl Walker<'_> {
                         reason: format!("the button \"{}\" is gone from the page", link.text),
                     })
                 }
-            }
-        } else {
-            self.page.settle_after_action();
+            },
         }
         self.page.follow_popups(self.site)?;
         Ok(())
@@ -500,7 +767,7 @@ impl Walker<'_> {
         label: &str,
         before: String,
         started: Instant,
-        inputs: Vec<(Input, bool)>,
+        inputs: Vec<Typed>,
         notes: Vec<String>,
     ) {
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -510,21 +777,52 @@ impl Walker<'_> {
         }
         let n = self.journey.steps.len() + 1;
         let screenshot = self.shot(&format!("{n:02}"));
+        tracing::info!(n, action = ?action, ms, "step {n}: \"{label}\"");
         self.journey.steps.push(StepRecord {
             n,
             action,
-            label: label.to_string(),
+            label: collapse_whitespace(label),
             url_before: before,
             url_after: self.page.url(),
             fields: FieldCount {
                 total: inputs.len(),
-                required: inputs.iter().filter(|(_, r)| *r).count(),
+                required: inputs.iter().filter(|t| t.field.required).count(),
             },
-            inputs: inputs.into_iter().map(|(i, _)| i).collect(),
+            filled: inputs.iter().map(|t| t.field.clone()).collect(),
+            inputs: inputs.into_iter().map(|t| t.input).collect(),
             ms,
             screenshot,
             notes,
         });
+    }
+
+    /// Whether submitting `form` on `screen` makes something in the app (rather than
+    /// creating the account or answering onboarding questions).
+    fn makes_something(&self, screen: &Screen, form: &FormRegion) -> bool {
+        if self.creation.is_some() {
+            return true;
+        }
+        // Creating the account (a signup, anything asking for a password) never is.
+        if !self.in_app() || form.kind == FormKind::Signup || form.has(FieldType::Password) {
+            return false;
+        }
+        let submit_text = form.submit.as_ref().map_or("", |s| s.text.as_str());
+        // What the screen is about, as its headings say it.
+        let headings = normalize(
+            &[
+                form.heading.as_deref().unwrap_or(""),
+                &screen.doc.h1.join(" "),
+                &screen.doc.h2.join(" "),
+            ]
+            .join(" "),
+        );
+        // An empty state ("No projects yet", "Create your first document") asks for the
+        // first thing whatever else the page says; otherwise a form under onboarding
+        // headings ("Tell us about your team") is onboarding.
+        let empty = words().create.empty_state.any_in(&screen.text)
+            || words().create.first.any_in(&headings);
+        let onboarding = words().onboarding.cues.any_in(&headings);
+        empty || (!onboarding && intent::creates(submit_text))
     }
 
     /// Fills and submits a form as one step, adapting once to a refusal.
@@ -539,14 +837,38 @@ impl Walker<'_> {
                 ),
             );
         }
-        let submit_text = form
-            .submit
+        let makes = self.makes_something(screen, form);
+        if makes && self.creation.is_none() {
+            let label = form
+                .submit
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default();
+            self.creation = Some(Creation::begin(&label, screen));
+        }
+        // In a dialog or an editor, the button that completes it may sit outside the
+        // form's own group: Save wherever it is.
+        let commit = if makes || screen.layer.is_some() {
+            let own_is_commit = form
+                .submit
+                .as_ref()
+                .is_some_and(|s| words().commit.words.leads(&normalize(&s.text)).is_some());
+            if own_is_commit {
+                None
+            } else {
+                intent::commit_button(&screen.controls()).cloned()
+            }
+        } else {
+            None
+        };
+        let submit_text = commit
             .as_ref()
-            .map(|s| s.text.clone())
+            .map(|l| l.text.clone())
+            .or_else(|| form.submit.as_ref().map(|s| s.text.clone()))
             .unwrap_or_default();
         let action = if form.kind == FormKind::Signup && !self.signed_up {
             StepAction::Submit
-        } else if (self.signed_up || self.submitted) && intent::creates(&submit_text) {
+        } else if makes {
             StepAction::ValueAction
         } else if intent::is_skip(&submit_text) {
             StepAction::Skip
@@ -555,11 +877,11 @@ impl Walker<'_> {
         } else {
             StepAction::Submit
         };
+        tracing::info!(kind = form.kind.as_str(), action = ?action, "filling the {} form and pressing \"{submit_text}\"", form.kind.as_str());
         let before = self.page.url();
         let started = Instant::now();
-        let typed = typed_values(form, &self.identity);
         let mut notes = Vec::new();
-        let mut attempt = self.attempt(form, &before)?;
+        let mut attempt = self.attempt(form, commit.as_ref(), &before)?;
         let mut refused_twice = false;
         if let Attempt::Refused(inputs, refusal) = &attempt {
             let key = format!("{}#{}", before, form.selector);
@@ -575,8 +897,13 @@ impl Walker<'_> {
                 };
                 let refusal = refusal.clone();
                 let adapted = self.adapt(&form_again, &refusal);
+                tracing::info!("refused (\"{refusal}\"): {adapted}");
                 notes.push(format!("refused once (\"{refusal}\"), then {adapted}"));
-                attempt = self.attempt(&adapted_form(&form_again, &refusal), &before)?;
+                attempt = self.attempt(
+                    &adapted_form(&form_again, &refusal),
+                    commit.as_ref(),
+                    &before,
+                )?;
                 refused_twice = true;
             }
         }
@@ -585,10 +912,10 @@ impl Walker<'_> {
                 self.record(action, &submit_text, before, started, inputs, notes);
                 self.stalled().unwrap_or(Ok(Moved::On))
             }
-            Attempt::Accepted(inputs, after) => {
+            Attempt::Accepted(inputs, _after) => {
                 self.after_submit(form, action);
                 self.record(action, &submit_text, before, started, inputs, notes);
-                self.value_check(action, &typed, &screen.text, &after)
+                Ok(Moved::On)
             }
             Attempt::Refused(inputs, refusal) => {
                 if !refused_twice {
@@ -596,7 +923,7 @@ impl Walker<'_> {
                 }
                 self.record(action, &submit_text, before, started, inputs, notes);
                 if screen::mentions_captcha(&refusal) {
-                    return self.blocked(Outcome::Captcha, refusal, None);
+                    return self.blocked(Outcome::Captcha, refusal, None, Vec::new());
                 }
                 let how = if refused_twice {
                     "refused twice"
@@ -611,10 +938,21 @@ impl Walker<'_> {
         }
     }
 
-    /// Fills and submits `form` once and reads where that led.
-    fn attempt(&mut self, form: &FormRegion, before: &str) -> Result<Attempt, AuditError> {
+    /// Fills `form` and submits it once (with `commit` when the button that completes it
+    /// sits outside the form), and reads where that led.
+    fn attempt(
+        &mut self,
+        form: &FormRegion,
+        commit: Option<&Link>,
+        before: &str,
+    ) -> Result<Attempt, AuditError> {
         let inputs = self.fill_form(form)?;
-        submit(self.page, form)?;
+        match commit {
+            Some(link) => self.click(link)?,
+            None => {
+                submit(self.page, form)?;
+            }
+        }
         if self.page.stalled() {
             return Ok(Attempt::Stalled(inputs));
         }
@@ -632,36 +970,11 @@ impl Walker<'_> {
         if form.kind == FormKind::Signup || action == StepAction::Submit {
             self.signed_up = true;
         }
-    }
-
-    /// After a value action: did its result appear on `now`, the screen it led to? (The
-    /// typed name on the page, a new page, or the empty state gone.)
-    fn value_check(
-        &mut self,
-        action: StepAction,
-        typed: &[String],
-        before_text: &str,
-        now: &Screen,
-    ) -> Result<Moved, AuditError> {
-        if action != StepAction::ValueAction || self.options.goal.is_stated() {
-            return Ok(Moved::On);
+        if action == StepAction::ValueAction {
+            if let Some(c) = self.creation.as_mut() {
+                c.committed = true;
+            }
         }
-        if let Some(moved) = self.signed_out(now)? {
-            return Ok(moved);
-        }
-        let shows_typed = typed
-            .iter()
-            .any(|t| t.len() >= 3 && now.text.contains(&normalize(t)));
-        if shows_typed || now.text != before_text {
-            self.journey.reached_value = true;
-            let what = if shows_typed {
-                "the created item appeared"
-            } else {
-                "the page changed to show the result"
-            };
-            return self.end(Outcome::Completed, format!("the value moment: {what}"));
-        }
-        Ok(Moved::On)
     }
 
     /// An upload as the value action: a sample file the input accepts, chosen as in the
@@ -679,6 +992,15 @@ impl Walker<'_> {
             .ok_or_else(|| AuditError::StepFailed {
                 reason: format!("could not write the sample file {} to upload", file.name),
             })?;
+        tracing::info!(
+            "the empty state asks for a file (\"{}\"): uploading {relative}",
+            target.text
+        );
+        let mut creation = Creation::begin(&target.text, screen);
+        creation.name(&file.name);
+        creation.committed = true;
+        self.creation = Some(creation);
+        self.note_empty_state(screen, &target.text);
         let before = self.page.url();
         let started = Instant::now();
         self.page
@@ -689,14 +1011,17 @@ impl Walker<'_> {
             &target.text,
             before,
             started,
-            vec![(Input::File, false)],
+            vec![Typed {
+                input: Input::File,
+                field: FilledField {
+                    label: target.text.clone(),
+                    field_type: FieldType::Other,
+                    required: false,
+                },
+            }],
             vec![format!("uploaded {relative}")],
         );
-        if self.options.goal.is_stated() {
-            return Ok(Moved::On);
-        }
-        let now = Screen::read(self.page)?;
-        self.value_check(StepAction::ValueAction, &[file.name], &screen.text, &now)
+        Ok(Moved::On)
     }
 
     /// After signing up, a screen asking to log in means the app let the user go: that
@@ -717,56 +1042,135 @@ impl Walker<'_> {
         .map(Some)
     }
 
-    /// A create button in the app: click it; if it opens a form, the next screen fills it.
-    fn value_click(
-        &mut self,
-        screen: &Screen,
-        link: &crate::artifacts::Link,
-    ) -> Result<Moved, AuditError> {
-        let before_text = screen.text.clone();
+    /// The empty state's action: pressed as a step; what it makes is proven later.
+    fn value_click(&mut self, screen: &Screen, link: &Link) -> Result<Moved, AuditError> {
+        self.creation = Some(Creation::begin(&link.text, screen));
+        self.note_empty_state(screen, &link.text);
         let before = self.page.url();
         let started = Instant::now();
-        self.click(link)?;
+        let changed = self.press(screen, link)?;
         self.record(
             StepAction::ValueAction,
             &link.text,
-            before.clone(),
+            before,
             started,
             Vec::new(),
-            Vec::new(),
+            unchanged(changed),
         );
-        if self.options.goal.is_stated() {
-            return Ok(Moved::On);
-        }
-        let now = Screen::read(self.page)?;
-        if let Some(moved) = self.signed_out(&now)? {
-            return Ok(moved);
-        }
-        let opened_form = now
-            .forms
-            .iter()
-            .any(|f| f.kind == FormKind::Other && f.required_fields().count() > 0);
-        if !opened_form && (now.text != before_text || self.page.url() != before) {
-            self.journey.reached_value = true;
-            return self.end(
-                Outcome::Completed,
-                "the value moment: the create action produced its result",
-            );
+        if !changed {
+            // Nothing began: the next screen looks for another way.
+            self.creation = None;
         }
         Ok(Moved::On)
     }
 
-    /// Fills a form in one round trip; returns each input and whether it was required.
-    fn fill_form(&mut self, form: &FormRegion) -> Result<Vec<(Input, bool)>, AuditError> {
+    /// The button that completes what the create action opened (Save in a dialog or an
+    /// editor), pressed as a step.
+    fn commit_click(&mut self, screen: &Screen, link: &Link) -> Result<Moved, AuditError> {
+        let before = self.page.url();
+        let started = Instant::now();
+        let changed = self.press(screen, link)?;
+        if let Some(c) = self.creation.as_mut() {
+            c.committed = true;
+        }
+        self.record(
+            StepAction::ValueAction,
+            &link.text,
+            before,
+            started,
+            Vec::new(),
+            unchanged(changed),
+        );
+        Ok(Moved::On)
+    }
+
+    /// Records the app's empty state the first value began on (once).
+    fn note_empty_state(&mut self, screen: &Screen, action: &str) {
+        if self.journey.empty_state.is_some() {
+            return;
+        }
+        let create = &words().create;
+        let offers = |table: &words::Phrases| {
+            screen
+                .controls()
+                .iter()
+                .any(|(l, _)| table.any_in(&normalize(&l.text)))
+        };
+        self.journey.empty_state = Some(EmptyState {
+            url: screen.url.to_string(),
+            heading: screen
+                .doc
+                .h1
+                .first()
+                .or_else(|| screen.doc.h2.first())
+                .cloned(),
+            action: collapse_whitespace(action),
+            templates: offers(&create.templates),
+            sample_data: offers(&create.sample_data),
+        });
+    }
+
+    /// What a person fills on `form` before submitting it.
+    fn planned_fields(&self, form: &FormRegion) -> Vec<FilledField> {
+        plan(form, &self.identity)
+            .into_iter()
+            .filter_map(|(i, p)| match p {
+                Plan::Do(_) => Some(filled_field(&form.fields[i])),
+                Plan::Leave(_) => None,
+            })
+            .collect()
+    }
+
+    /// Fills a form in one round trip; returns each input. What the product pre-filled
+    /// itself (a project name) is kept, and remembered as the new thing's name.
+    fn fill_form(&mut self, form: &FormRegion) -> Result<Vec<Typed>, AuditError> {
         let mut actions = Vec::new();
         let mut inputs = Vec::new();
+        let url = self.page.url();
         for (i, p) in plan(form, &self.identity) {
             let f = &form.fields[i];
             if self.scripted_fields.contains(&f.selector) {
                 continue;
             }
+            let prefilled = f
+                .value
+                .as_deref()
+                .filter(|v| !self.typed.contains(&normalize(v)));
+            if let (Some(v), Plan::Do(Action::Text { .. })) = (prefilled, &p) {
+                if !matches!(
+                    f.field_type,
+                    FieldType::Email | FieldType::EmailConfirm | FieldType::Password
+                ) {
+                    tracing::info!("\"{}\" is pre-filled with \"{v}\": kept", f.label);
+                    if let Some(c) = self.creation.as_mut() {
+                        c.name(v);
+                    }
+                    continue;
+                }
+            }
             if let Plan::Do(a) = p {
-                inputs.push((input_of(&a), f.required));
+                if let Action::Check { checked: false, .. } = a {
+                    tracing::info!("\"{}\" was ticked for the user: unticked", f.label);
+                    self.journey.prechecked_opt_in.get_or_insert(OptIn {
+                        label: f.label.clone(),
+                        url: url.clone(),
+                    });
+                }
+                if let Action::Text { value, .. } = &a {
+                    if !matches!(
+                        f.field_type,
+                        FieldType::Password | FieldType::PasswordConfirm
+                    ) {
+                        self.typed.insert(normalize(value));
+                        if let Some(c) = self.creation.as_mut() {
+                            c.name(value);
+                        }
+                    }
+                }
+                inputs.push(Typed {
+                    input: input_of(&a),
+                    field: filled_field(f),
+                });
                 actions.push(a);
             }
         }
@@ -779,8 +1183,9 @@ impl Walker<'_> {
         Ok(inputs)
     }
 
-    /// Changes what the refusal points at: a password rule → another password; a field
-    /// named in the message → now required.
+    /// Changes what the refusal points at: a password rule → another password; fields
+    /// named in the message → now required; a message naming no field while optional
+    /// fields were left empty (a server refusing every empty field) → all filled.
     fn adapt(&mut self, form: &FormRegion, refusal: &str) -> String {
         let words = normalize(refusal);
         let about_password = [
@@ -795,8 +1200,10 @@ impl Walker<'_> {
         .any(|w| crate::text::has_phrase(&words, w));
         if about_password && form.has(FieldType::Password) {
             self.passwords_tried += 1;
-            self.identity.password =
-                alternative_password(&self.identity.password, self.passwords_tried);
+            self.identity.password = crate::forms::values::Secret::new(alternative_password(
+                self.identity.password.expose(),
+                self.passwords_tried,
+            ));
             return "tried another password".into();
         }
         let named: Vec<String> = form
@@ -805,10 +1212,19 @@ impl Walker<'_> {
             .filter(|f| !f.required && f.visible && mentions_field(&words, f))
             .map(|f| f.label.clone())
             .collect();
-        if named.is_empty() {
+        if !named.is_empty() {
+            return format!("now filling {}", named.join(", "));
+        }
+        let empty: Vec<String> = form
+            .fields
+            .iter()
+            .filter(|f| needs_filling_after_refusal(f))
+            .map(|f| f.label.clone())
+            .collect();
+        if empty.is_empty() {
             "filled the form again".into()
         } else {
-            format!("now filling {}", named.join(", "))
+            format!("now filling every empty field: {}", empty.join(", "))
         }
     }
 
@@ -821,20 +1237,28 @@ impl Walker<'_> {
         visit
     }
 
-    /// Dismisses cookie banners and similar overlays (rejecting when allowed). Not a step.
-    fn dismiss_overlays(&mut self) -> Result<(), AuditError> {
+    /// Answers cookie and consent banners (rejecting when allowed). Not a step. Returns
+    /// whether one was answered.
+    fn dismiss_overlays(&mut self) -> Result<bool, AuditError> {
         let started = Instant::now();
+        let mut answered = false;
         for _ in 0..3 {
-            let js = format!("{OVERLAY}({})", intent::cookie_words_json());
-            let clicked: Option<serde_json::Value> = self.page.evaluate(&js)?;
-            if clicked.is_none() {
+            let Some(banner) = consent::answer_banner(self.page)? else {
                 break;
+            };
+            tracing::info!(why = %banner.why, "answered a consent banner with \"{}\"", banner.pressed);
+            if self.consent.is_none() && self.journey.steps.is_empty() {
+                self.consent = Some(ConsentBanner {
+                    url: self.page.url(),
+                    text: banner.banner.clone(),
+                    pressed: banner.pressed.clone(),
+                });
             }
-            tracing::info!(?clicked, "dismissed an overlay");
+            answered = true;
             self.page.settle_after_action();
         }
         self.journey.overlay_ms += u64::try_from(started.elapsed().as_millis()).unwrap_or(0);
-        Ok(())
+        Ok(answered)
     }
 
     fn run_script(&mut self, script: &JourneyScript) -> Result<Moved, AuditError> {
@@ -845,12 +1269,8 @@ impl Walker<'_> {
         }
         if script.stop_after {
             let screen = Screen::read(self.page)?;
-            if self.goal_reached(&screen)? {
-                self.journey.reached_value = true;
-                return self.end(
-                    Outcome::Completed,
-                    format!("the value moment: {}", self.goal_words()),
-                );
+            if let Some(moved) = self.value_shown(&screen)? {
+                return Ok(moved);
             }
             return self.end(
                 Outcome::Failed,
@@ -880,17 +1300,18 @@ impl Walker<'_> {
                     .ok_or_else(|| {
                         script::missing(i, &format!("no link or button says \"{text}\""))
                     })?;
-                self.scripted_click(&link)
+                self.scripted_click(&screen, &link)
             }
             ScriptStep::ClickSelector { selector } => {
-                let link = crate::artifacts::Link {
+                // Annotate the element the selector names so it is pressed like any other.
+                let link = Link {
                     text: selector.clone(),
                     href: None,
                     kind: crate::artifacts::LinkKind::Button,
                     location: crate::artifacts::LinkLocation::Main,
                     selector: Some(selector.clone()),
                 };
-                self.scripted_click(&link)
+                self.scripted_click(&screen, &link)
             }
             ScriptStep::Fill { field, value } => {
                 let f = find_field(&screen, field).ok_or_else(|| {
@@ -898,7 +1319,7 @@ impl Walker<'_> {
                 })?;
                 let value = value
                     .replace("{email}", &self.identity.email)
-                    .replace("{password}", &self.identity.password);
+                    .replace("{password}", self.identity.password.expose());
                 let filled = fill(
                     self.page,
                     &[Action::Text {
@@ -912,12 +1333,12 @@ impl Walker<'_> {
                         &format!("the field \"{field}\" did not keep the value"),
                     ));
                 }
-                self.pending_inputs.push((
-                    Input::Text {
+                self.pending_inputs.push(Typed {
+                    input: Input::Text {
                         chars: value.chars().count(),
                     },
-                    f.required,
-                ));
+                    field: filled_field(f),
+                });
                 self.scripted_fields.insert(f.selector.clone());
                 Ok(Moved::On)
             }
@@ -944,7 +1365,10 @@ impl Walker<'_> {
                     },
                 };
                 fill(self.page, &[action])?;
-                self.pending_inputs.push((Input::Select, f.required));
+                self.pending_inputs.push(Typed {
+                    input: Input::Select,
+                    field: filled_field(f),
+                });
                 self.scripted_fields.insert(f.selector.clone());
                 Ok(Moved::On)
             }
@@ -977,15 +1401,17 @@ impl Walker<'_> {
         }
     }
 
-    fn scripted_click(&mut self, link: &crate::artifacts::Link) -> Result<Moved, AuditError> {
+    fn scripted_click(&mut self, screen: &Screen, link: &Link) -> Result<Moved, AuditError> {
         let before = self.page.url();
         let started = Instant::now();
         let first = self.journey.steps.is_empty();
-        self.click(link)?;
+        let changed = self.press(screen, link)?;
         if first {
             self.journey.entry = Some(Entry {
                 url: link.href.clone().unwrap_or_else(|| before.clone()),
                 text: link.text.clone(),
+                location: Some(link.location),
+                above_fold: None,
             });
         }
         let inputs = std::mem::take(&mut self.pending_inputs);
@@ -997,9 +1423,82 @@ impl Walker<'_> {
         } else {
             StepAction::Click
         };
-        self.record(action, &link.text, before, started, inputs, Vec::new());
+        self.record(
+            action,
+            &link.text,
+            before,
+            started,
+            inputs,
+            unchanged(changed),
+        );
         Ok(Moved::On)
     }
+}
+
+/// With `-v`: what the screen shows, as the journey read it.
+fn tell(screen: &Screen) {
+    if !tracing::enabled!(tracing::Level::INFO) {
+        return;
+    }
+    let forms: Vec<&str> = screen.reachable_forms().map(|f| f.kind.as_str()).collect();
+    let dialog = screen
+        .layer
+        .as_ref()
+        .map(|l| {
+            format!(
+                ", a dialog in front: \"{}\"",
+                l.heading.as_deref().unwrap_or("")
+            )
+        })
+        .unwrap_or_default();
+    tracing::info!(
+        "screen {}: \"{}\", forms {:?}, {} controls{dialog}",
+        screen.url,
+        screen.doc.h1.first().unwrap_or(&screen.doc.title),
+        forms,
+        screen.controls().len()
+    );
+}
+
+/// The note a step gets when the screen did not change.
+fn unchanged(changed: bool) -> Vec<String> {
+    if changed {
+        Vec::new()
+    } else {
+        vec!["nothing changed on the screen".into()]
+    }
+}
+
+/// The key of an action on a screen, to never take an action that changed nothing again.
+fn vain_key(screen: &Screen, link: &Link) -> String {
+    format!("{}|{}", screen.url, normalize(&link.text))
+}
+
+fn filled_field(f: &crate::forms::Field) -> FilledField {
+    FilledField {
+        label: collapse_whitespace(&f.label),
+        field_type: f.field_type,
+        required: f.required,
+    }
+}
+
+/// Whether a field left empty may be why a server refused a form that marked nothing
+/// required: visible, optional, not a trap, not an opt-in.
+fn needs_filling_after_refusal(f: &crate::forms::Field) -> bool {
+    f.visible
+        && !f.required
+        && f.value.is_none()
+        && !matches!(
+            f.field_type,
+            FieldType::Honeypot
+                | FieldType::Captcha
+                | FieldType::MarketingOptIn
+                | FieldType::RememberMe
+        )
+        && !matches!(
+            f.control,
+            crate::forms::Control::Checkbox | crate::forms::Control::File
+        )
 }
 
 /// What filling `form` would do to each field (the password itself is never shown).
@@ -1043,24 +1542,6 @@ fn input_of(a: &Action) -> Input {
         Action::Select { .. } => Input::Select,
         Action::Check { .. } => Input::Check,
     }
-}
-
-/// The short texts typed into a form (names, titles), to recognise the created item.
-fn typed_values(form: &FormRegion, identity: &Identity) -> Vec<String> {
-    plan(form, identity)
-        .into_iter()
-        .filter_map(|(i, p)| match p {
-            Plan::Do(Action::Text { value, .. })
-                if !matches!(
-                    form.fields[i].field_type,
-                    FieldType::Password | FieldType::PasswordConfirm
-                ) =>
-            {
-                Some(value)
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// The refused form as the page shows it again: the same element, else a form of the same
@@ -1119,10 +1600,10 @@ fn refusal_text(page: &Page) -> Result<String, AuditError> {
       return texts.join(' ').slice(0, 400);
     })()"#;
     let t: String = page.evaluate(js)?;
-    Ok(if t.is_empty() {
+    Ok(if t.trim().is_empty() {
         "the same form came back without a message".into()
     } else {
-        t
+        collapse_whitespace(&t)
     })
 }
 
@@ -1134,14 +1615,25 @@ fn mentions_field(words: &str, f: &crate::forms::Field) -> bool {
         || crate::text::has_phrase(words, f.field_type.as_str().replace('_', " ").as_str())
 }
 
-/// The form with the fields a refusal names marked required.
+/// The form with the fields a refusal names marked required — or, when it names none,
+/// every visible field left empty (a server refusing every empty field while the page
+/// marks none).
 fn adapted_form(form: &FormRegion, refusal: &str) -> FormRegion {
     let words = normalize(refusal);
     let mut f = form.clone();
+    let names_one = f
+        .fields
+        .iter()
+        .any(|x| !x.required && x.visible && mentions_field(&words, x));
     for field in f.fields.iter_mut() {
-        if !field.required && field.visible && mentions_field(&words, field) {
+        if names_one {
+            if !field.required && field.visible && mentions_field(&words, field) {
+                field.required = true;
+                field.required_reason = Some("the server asked for it".into());
+            }
+        } else if needs_filling_after_refusal(field) {
             field.required = true;
-            field.required_reason = Some("the server asked for it".into());
+            field.required_reason = Some("the server refused the form while it was empty".into());
         }
     }
     f
@@ -1188,33 +1680,3 @@ fn screen_title(screen: &Screen, form: &FormRegion) -> String {
         .or_else(|| form.heading.clone())
         .unwrap_or_else(|| screen.doc.title.clone())
 }
-
-/// Finds a cookie banner or consent overlay and presses the button a careful visitor
-/// would (reject, else accept, else close). Returns what it pressed, or null.
-const OVERLAY: &str = r#"((words) => {
-  const norm = (s) => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-  const shown = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none' && parseFloat(s.opacity) > 0; };
-  const boxes = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const s = getComputedStyle(el);
-    const floating = s.position === 'fixed' || s.position === 'sticky' || el.getAttribute('role') === 'dialog'
-      || el.getAttribute('role') === 'alertdialog' || el.getAttribute('aria-modal') === 'true';
-    if (!floating || !shown(el)) continue;
-    if (boxes.some((b) => b.contains(el))) continue;
-    const t = norm(el.innerText);
-    if (!/\b(cookies?|consent|gdpr|tracking technologies|datenschutz|galletas|rastreamento)\b/.test(t)) continue;
-    if (el.querySelector('input[type="password"], input[type="email"]')) continue;
-    boxes.push(el);
-  }
-  for (const box of boxes) {
-    const buttons = Array.from(box.querySelectorAll('button, a, [role="button"], input[type="button"], input[type="submit"]')).filter(shown);
-    const texts = buttons.map((b) => norm(b.innerText || b.value || b.getAttribute('aria-label')));
-    const pick = (list) => texts.findIndex((t) => list.some((w) => t === w || t.startsWith(w + ' ')));
-    let i = pick(words.reject);
-    if (i < 0) i = pick(words.accept);
-    if (i < 0) i = pick(words.close);
-    if (i >= 0) { buttons[i].click(); return { pressed: texts[i], banner: norm(box.innerText).slice(0, 120) }; }
-  }
-  return null;
-})"#;

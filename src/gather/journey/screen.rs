@@ -1,16 +1,19 @@
 //! One screen of the journey as a new user sees it: its links and buttons, its forms,
 //! its words — and the walls in it (blockers), each with the evidence that shows it.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use scraper::{Html, Selector};
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+use super::words::words;
 use crate::artifacts::{Link, Outcome};
 use crate::error::AuditError;
 use crate::forms::{FieldType, FormKind, FormRegion};
 use crate::gather::browser::Page;
-use crate::gather::document::PageDocument;
+use crate::gather::document::{visible_text, PageDocument};
 use crate::text::{has_phrase, normalize};
 
 /// A screen, read once.
@@ -18,11 +21,48 @@ pub struct Screen {
     pub url: Url,
     pub doc: PageDocument,
     pub forms: Vec<FormRegion>,
-    /// Normalized visible text.
+    /// Normalized text a person sees: the dialog's when a dialog blocks the page.
     pub text: String,
     /// CAPTCHA and payment widgets found in the markup: (what, selector-ish description).
     pub widgets: Vec<(Widget, String)>,
+    /// How each clickable thing shows, by its selector (live pages only).
+    pub looks: HashMap<String, Look>,
+    /// The dialog that blocks the page behind it, if one does.
+    pub layer: Option<Layer>,
+    /// Normalised words of status, alert and toast regions ("Project created").
+    pub notices: String,
+    /// Items of the lists, tables and grids in the page's content (not its navigation).
+    pub items: usize,
 }
+
+/// How a clickable thing shows on the live screen (all false/None on a saved page).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Look {
+    /// It has a background of its own: a primary-looking button.
+    pub filled: bool,
+    pub bold: bool,
+    /// Whether it is the topmost element at its centre (None when off-screen).
+    pub topmost: Option<bool>,
+    /// A `<div>` or card a person clicks although it is no button.
+    pub pointer_only: bool,
+    /// `x y width height` in viewport pixels when read.
+    pub rect: Option<[f64; 4]>,
+    /// The icon's name, for a control without words.
+    pub icon: Option<String>,
+    /// Normalised words of the card or section it sits in (its heading and text).
+    pub context: String,
+}
+
+/// A dialog that blocks the page behind it: while it shows, it is the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    /// Its heading, if it has one.
+    pub heading: Option<String>,
+    /// Selectors of the controls inside it.
+    selectors: HashSet<String>,
+}
+
+static DEFAULT_LOOK: LazyLock<Look> = LazyLock::new(Look::default);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Widget {
@@ -43,11 +83,64 @@ static PAYMENT_WIDGETS: LazyLock<Selector> = LazyLock::new(|| {
     .expect("valid selector")
 });
 
+static NOTICES: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(
+        r#"[role="status"], [role="alert"], [aria-live="polite"], [aria-live="assertive"], [class*="toast"], [class*="Toast"], [class*="snackbar"], [class*="notification"], [class*="flash"], .alert, .notice"#,
+    )
+    .expect("valid selector")
+});
+static ITEMS: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(r#"li, tbody tr, [role="row"], [role="listitem"], article"#)
+        .expect("valid selector")
+});
+
+/// The words of status, alert and toast regions, and of short standalone texts such as
+/// a "Saved" or "All changes saved" beside an editor's title.
+fn notices_of(doc: &Html) -> String {
+    static ANY: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("body *").expect("valid selector"));
+    const INLINE: [&str; 8] = ["svg", "i", "img", "br", "b", "strong", "em", "small"];
+    let mut out: Vec<String> = doc
+        .select(&NOTICES)
+        .filter(|e| crate::gather::document::is_visible(*e))
+        .map(visible_text)
+        .collect();
+    for e in doc.select(&ANY) {
+        let leaf = e
+            .children()
+            .filter_map(ElementRef::wrap)
+            .all(|c| INLINE.contains(&c.value().name()));
+        if !leaf || matches!(e.value().name(), "script" | "style" | "title" | "option") {
+            continue;
+        }
+        let text = visible_text(e);
+        if !text.is_empty()
+            && text.split_whitespace().count() <= 6
+            && crate::gather::document::is_visible(e)
+        {
+            out.push(text);
+        }
+    }
+    normalize(&out.join(" "))
+}
+
+/// Whether an element sits in the page's chrome (navigation, sidebar, header, footer)
+/// rather than its content.
+fn in_chrome(e: ElementRef) -> bool {
+    e.ancestors().filter_map(ElementRef::wrap).any(|a| {
+        matches!(a.value().name(), "nav" | "aside" | "header" | "footer")
+            || matches!(
+                a.value().attr("role"),
+                Some("navigation" | "complementary" | "banner" | "contentinfo" | "menu")
+            )
+    })
+}
+
 impl Screen {
     /// Reads the page as it is now (annotated live, so visibility is the browser's).
     pub fn read(page: &Page) -> Result<Screen, AuditError> {
         let started = std::time::Instant::now();
-        page.evaluate::<u32>(crate::forms::LIVE_ANNOTATOR)?;
+        page.evaluate::<u32>(crate::gather::live::ANNOTATOR)?;
         let html = page.html()?;
         let url = Url::parse(&page.url()).map_err(|e| AuditError::Browser {
             reason: format!("the page's address is not a URL: {e}"),
@@ -72,21 +165,71 @@ impl Screen {
                 .select(&PAYMENT_WIDGETS)
                 .map(|e| (Widget::Payment, describe(&e))),
         );
-        let text = normalize(&doc.text);
+        let (looks, layer, layer_text) = read_looks(&parsed);
+        let text = normalize(layer_text.as_deref().unwrap_or(&doc.text));
+        let notices = notices_of(&parsed);
+        let items = parsed
+            .select(&ITEMS)
+            .filter(|e| crate::gather::document::is_visible(*e) && !in_chrome(*e))
+            .count();
         Screen {
             url,
             doc,
             forms,
             text,
             widgets,
+            looks,
+            layer,
+            notices,
+            items,
         }
     }
 
-    /// The first form of one of `kinds`, in the order given.
+    /// How `link` shows (a default look on saved pages and for unannotated links).
+    pub fn look(&self, link: &Link) -> &Look {
+        link.selector
+            .as_ref()
+            .and_then(|s| self.looks.get(s))
+            .unwrap_or(&DEFAULT_LOOK)
+    }
+
+    /// Whether a person can reach `selector` now: anything, unless a dialog blocks the
+    /// page, then only what is inside it.
+    pub fn reachable(&self, selector: &str) -> bool {
+        self.layer
+            .as_ref()
+            .is_none_or(|l| l.selectors.contains(selector))
+    }
+
+    /// The links and buttons a person can reach now, with how they show.
+    pub fn controls(&self) -> Vec<(&Link, &Look)> {
+        self.doc
+            .links
+            .iter()
+            .filter(|l| {
+                self.layer.is_none() || l.selector.as_deref().is_some_and(|s| self.reachable(s))
+            })
+            .map(|l| (l, self.look(l)))
+            .collect()
+    }
+
+    /// The forms a person can reach now (inside the blocking dialog, if one shows).
+    pub fn reachable_forms(&self) -> impl Iterator<Item = &FormRegion> {
+        self.forms.iter().filter(|f| {
+            self.layer.is_none()
+                || f.fields
+                    .iter()
+                    .any(|x| x.visible && self.reachable(&x.selector))
+                || f.submit
+                    .as_ref()
+                    .is_some_and(|b| self.reachable(&b.selector))
+        })
+    }
+
+    /// The first reachable form of one of `kinds`, in the order given.
     pub fn form(&self, kinds: &[FormKind]) -> Option<&FormRegion> {
         kinds.iter().find_map(|k| {
-            self.forms
-                .iter()
+            self.reachable_forms()
                 .find(|f| f.kind == *k && has_visible_fields(f))
         })
     }
@@ -118,10 +261,11 @@ impl Screen {
     /// A button that reveals the e-mail signup behind social sign-in buttons:
     /// "Continue with email", "Sign up with email".
     pub fn email_signup_button(&self) -> Option<&Link> {
-        self.doc.links.iter().find(|l| {
-            let t = normalize(&l.text);
-            WITH_EMAIL.iter().any(|w| has_phrase(&t, w))
-        })
+        let with_email = &words().onboarding.with_email;
+        self.doc
+            .links
+            .iter()
+            .find(|l| with_email.any_in(&normalize(&l.text)))
     }
 
     /// A blocker this screen shows, given where the journey is.
@@ -193,11 +337,11 @@ impl Screen {
                 ));
             }
         }
-        if let Some(w) = ON_THE_LIST.iter().find(|w| has_phrase(&self.text, w)) {
+        if let Some((_, w)) = words().walls.on_the_list.first_in(&self.text) {
             return Some((Outcome::Waitlist, format!("the page says \"{w}\""), None));
         }
         if after_signup && signup_form.is_none() && self.form(&[FormKind::Login]).is_none() {
-            if let Some(w) = CHECK_INBOX.iter().find(|w| has_phrase(&self.text, w)) {
+            if let Some((_, w)) = words().walls.check_inbox.first_in(&self.text) {
                 return Some((
                     Outcome::EmailVerification,
                     format!("the page says \"{w}\""),
@@ -207,6 +351,84 @@ impl Screen {
         }
         None
     }
+}
+
+/// Reads the live annotator's marks: how each clickable thing shows, with the words of
+/// the card it sits in, and the blocking dialog with its text.
+fn read_looks(doc: &Html) -> (HashMap<String, Look>, Option<Layer>, Option<String>) {
+    static MARKED: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("[data-plg-box]").expect("valid selector"));
+    static LAYER: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse(r#"[data-plg-layer="modal"]"#).expect("valid selector"));
+    static IDS: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("[data-plg-id]").expect("valid selector"));
+    static HEADINGS: LazyLock<Selector> = LazyLock::new(|| {
+        Selector::parse(r#"h1, h2, h3, h4, h5, h6, [role="heading"]"#).expect("valid selector")
+    });
+    let mut contexts: HashMap<NodeId, String> = HashMap::new();
+    let mut looks = HashMap::new();
+    for e in doc.select(&MARKED) {
+        let v = e.value();
+        let Some(id) = v.attr("data-plg-id") else {
+            continue;
+        };
+        let rect = v.attr("data-plg-box").and_then(|b| {
+            let n: Vec<f64> = b.split(' ').filter_map(|x| x.parse().ok()).collect();
+            (n.len() == 4).then(|| [n[0], n[1], n[2], n[3]])
+        });
+        let look_words = v.attr("data-plg-look").unwrap_or("");
+        looks.insert(
+            format!("[data-plg-id=\"{id}\"]"),
+            Look {
+                filled: look_words.split(' ').any(|w| w == "filled"),
+                bold: look_words.split(' ').any(|w| w == "bold"),
+                topmost: v.attr("data-plg-top").map(|t| t == "1"),
+                pointer_only: v.attr("data-plg-click").is_some(),
+                rect,
+                icon: v.attr("data-plg-icon").map(str::to_string),
+                context: card_words(e, &HEADINGS, &mut contexts),
+            },
+        );
+    }
+    let Some(layer) = doc.select(&LAYER).next() else {
+        return (looks, None, None);
+    };
+    let selectors = layer
+        .select(&IDS)
+        .filter_map(|e| e.value().attr("data-plg-id"))
+        .map(|id| format!("[data-plg-id=\"{id}\"]"))
+        .collect();
+    let heading = layer
+        .select(&HEADINGS)
+        .map(visible_text)
+        .find(|t| !t.is_empty());
+    let text = visible_text(layer);
+    (looks, Some(Layer { heading, selectors }), Some(text))
+}
+
+/// The words of the card or section a control sits in: the nearest ancestor (up to five
+/// levels) that holds a heading or more words than the control itself.
+fn card_words(e: ElementRef, headings: &Selector, cache: &mut HashMap<NodeId, String>) -> String {
+    let own = visible_text(e).len();
+    for a in e.ancestors().filter_map(ElementRef::wrap).take(5) {
+        if matches!(
+            a.value().name(),
+            "body" | "html" | "main" | "nav" | "header" | "footer"
+        ) {
+            break;
+        }
+        if let Some(words) = cache.get(&a.id()) {
+            return words.clone();
+        }
+        let text = visible_text(a);
+        if a.select(headings).next().is_some() || text.len() > own + 40 {
+            let cut: String = text.chars().take(400).collect();
+            let words = normalize(&cut);
+            cache.insert(a.id(), words.clone());
+            return words;
+        }
+    }
+    String::new()
 }
 
 fn has_visible_fields(f: &FormRegion) -> bool {
@@ -231,25 +453,6 @@ fn describe(e: &scraper::ElementRef) -> String {
     }
     s
 }
-
-/// Providers and the hosts their sign-in links go to.
-/// Words of a button that chooses e-mail over social sign-in.
-const WITH_EMAIL: &[&str] = &[
-    "continue with email",
-    "continue with e mail",
-    "sign up with email",
-    "sign up with e mail",
-    "use email",
-    "with email",
-    "with e mail",
-    "mit e mail",
-    "avec l e mail",
-    "avec votre e mail",
-    "con correo",
-    "con email",
-    "com e mail",
-    "com email",
-];
 
 /// Whether a link is a social sign-in button (by its words or where it leads).
 pub fn is_sso(link: &Link) -> bool {
@@ -318,67 +521,9 @@ const SSO_PROVIDERS: &[(&str, &[&str])] = &[
     ("atlassian", &["auth.atlassian.com", "/auth/atlassian"]),
 ];
 
-/// Words of a "check your inbox" wall.
-const CHECK_INBOX: &[&str] = &[
-    "check your inbox",
-    "check your email",
-    "check your e mail",
-    "verify your email",
-    "verify your email address",
-    "confirm your email",
-    "confirm your email address",
-    "we sent you an email",
-    "we ve sent",
-    "we have sent",
-    "sent a confirmation",
-    "sent you a confirmation",
-    "confirmation link",
-    "verification link",
-    "activation link",
-    "activate your account",
-    "uberprufe dein postfach",
-    "prufen sie ihr postfach",
-    "bestatige deine e mail",
-    "bestatigen sie ihre e mail",
-    "verifiez votre boite",
-    "consultez votre boite",
-    "confirmez votre adresse",
-    "verifiez votre adresse",
-    "revisa tu correo",
-    "revisa tu bandeja",
-    "confirma tu correo",
-    "verifica tu correo",
-    "verifique seu email",
-    "confirme seu email",
-    "verifique sua caixa",
-];
-/// Words of a waitlist confirmation.
-const ON_THE_LIST: &[&str] = &[
-    "you re on the list",
-    "you are on the list",
-    "you re on the waitlist",
-    "you are on the waitlist",
-    "added to the waitlist",
-    "thanks for joining the waitlist",
-    "we ll email you when",
-    "auf der warteliste",
-    "sur la liste d attente",
-    "en la lista de espera",
-];
-
 /// Whether words on a refused submission speak of a CAPTCHA.
 pub fn mentions_captcha(text: &str) -> bool {
-    let t = normalize(text);
-    [
-        "captcha",
-        "recaptcha",
-        "not a robot",
-        "are you human",
-        "verify you are human",
-        "human verification",
-    ]
-    .iter()
-    .any(|w| has_phrase(&t, w))
+    words().walls.captcha.any_in(&normalize(text))
 }
 
 #[cfg(test)]
