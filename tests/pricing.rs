@@ -169,6 +169,7 @@ labelled! {
     a_reverse_trial_and_a_plan_singled_out_by_its_class => "pricing-reverse",
     a_per_gb_add_on_on_per_seat_plans_and_a_comparison_table => "pricing-usage",
     plans_only_on_the_home_page => "pricing-home",
+    a_button_stating_a_trial_length_is_a_trial => "journey-chat",
 }
 
 #[test]

@@ -683,6 +683,12 @@ impl<'a> CardReader<'a> {
     fn cta_kind(text: &str, href: Option<&str>) -> (Option<CtaKind>, String) {
         let s = &*SIGNALS;
         let said = normalize(text);
+        if s.trial_lengths.iter().any(|re| re.is_match(&said)) {
+            return (
+                Some(CtaKind::Trial),
+                "the button states a trial's length".to_string(),
+            );
+        }
         for (kind, words, _) in &s.cta {
             if let Some(w) = words.iter().find(|w| has_phrase(&said, w)) {
                 return (Some(*kind), format!("the button says \"{w}\""));
@@ -1719,6 +1725,25 @@ mod tests {
             Some(WordPrice::Custom("Custom".into()))
         );
         assert_eq!(r.plans[0].highlighted, None);
+    }
+
+    #[test]
+    fn a_button_stating_a_trial_length_is_a_trial() {
+        for (button, href) in [
+            ("Try Pro for 7 days", "/signup"),
+            ("30 Tage testen", "/registrieren"),
+            ("Start 14-day trial", "/signup"),
+        ] {
+            assert_eq!(
+                CardReader::cta_kind(button, Some(href)).0,
+                Some(CtaKind::Trial),
+                "{button}"
+            );
+        }
+        assert_eq!(
+            CardReader::cta_kind("Start for free", Some("/signup")).0,
+            Some(CtaKind::Signup)
+        );
     }
 
     #[test]
