@@ -11,7 +11,8 @@ artifacts.json (`timings`, pages' `load_ms`/`settle_ms`, journey steps' `ms`).
     python3 benches/overhead.py [--runs 5] [--bin target/release/plg-audit]
 
 Discovery renders up to four pages at once, so the pages' settle times overlap: their sum
-is shown beside the crawl's wall time, not subtracted from it. The journey is sequential:
+is shown beside the crawl's wall time, not subtracted from it. The pricing page's render,
+reading and monthly/annual switch (`timings.pricing_ms`) are part of discovery. The journey is sequential:
 its overhead is its wall time minus its steps' and cookie banners' settle times.
 """
 
@@ -52,6 +53,8 @@ def one_run(binary: Path) -> dict:
         "home_fetch": t["home_fetch_ms"],
         "browser_start": t["browser_start_ms"],
         "crawl": t["crawl_ms"],
+        "pricing": t.get("pricing_ms", 0),
+        "pricing_switch": t.get("pricing_switch_ms", 0),
         "pages": len(pages),
         "pages_settle_sum": sum(p.get("settle_ms") or p["load_ms"] for p in pages),
         "journey": t["journey_ms"],
@@ -81,6 +84,8 @@ def main() -> None:
         f"(home page fetched meanwhile in {med['home_fetch']:.0f})")
     row(f"discovery ({med['pages']:.0f} pages, 4 at a time)", med["crawl"],
         f"pages' load and settle times add up to {med['pages_settle_sum']:.0f}")
+    row("  of which pricing: render, read, switch", med["pricing"],
+        f"(pressing the monthly/annual switch and reading again: {med['pricing_switch']:.0f})")
     row(f"journey ({med['journey_steps']:.0f} steps)", med["journey"])
     row("  site: steps, banners, page loads", med["journey_site"])
     row("  tool: screens, forms, screenshots", med["journey_overhead"],

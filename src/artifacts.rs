@@ -35,6 +35,13 @@ pub struct Artifacts {
     pub warnings: Vec<Problem>,
     /// Things that stopped a stage of the audit.
     pub errors: Vec<Problem>,
+    /// The product's pricing, read from its pricing page (or the home page's plan
+    /// section when the site has no pricing page).
+    #[serde(default)]
+    pub pricing: Option<crate::pricing::Pricing>,
+    /// Why `pricing` is None, when it is.
+    #[serde(default)]
+    pub pricing_reason: Option<String>,
 }
 
 /// Wall time of each gathering phase, in milliseconds. Chromium starts while the home
@@ -47,6 +54,13 @@ pub struct PhaseTimings {
     /// Discovery: rendering the home page and visiting the rest of the site.
     pub crawl_ms: u64,
     pub journey_ms: u64,
+    /// Reading the pricing: the pricing page's render, screenshot and reading, the switch
+    /// pressed and the other view read (part of `crawl_ms`).
+    #[serde(default)]
+    pub pricing_ms: u64,
+    /// Of `pricing_ms`: pressing the monthly/annual switch and reading the other view.
+    #[serde(default)]
+    pub pricing_switch_ms: u64,
 }
 
 /// The role a page plays in the product's public site.

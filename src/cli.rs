@@ -72,6 +72,18 @@ pub enum Command {
     },
     /// Print the JSON Schema of report.json.
     Schema,
+    /// Read a pricing page and explain it plan by plan: prices, currencies, periods, units,
+    /// buttons, the highlighted plan, and the product-level facts, each with its reason.
+    Pricing {
+        /// A page URL (rendered in Chromium; its monthly/annual switch is pressed) or a saved
+        /// HTML file (read statically).
+        page: String,
+        /// Print the pricing as JSON (the `pricing` object of report.json) instead of the text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        browser: BrowserArgs,
+    },
 }
 
 /// Options shared by everything that runs an audit.

@@ -66,6 +66,9 @@ pub enum AuditError {
 
     #[error("invalid configuration: {0}")]
     Config(String),
+
+    #[error("{what} shows no pricing plans: {why}")]
+    NoPricing { what: String, why: String },
 }
 
 impl AuditError {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod forms;
 pub mod gather;
 pub mod inspect;
+pub mod pricing;
 pub mod progress;
 pub mod report;
 pub mod run;

@@ -105,6 +105,35 @@ fn main() -> ExitCode {
                 Err(e) => fail_with(&e),
             }
         }
+        Command::Pricing {
+            page,
+            json,
+            browser,
+        } => {
+            let read = match inspect::page_source(&page) {
+                Ok(inspect::PageSource::File(path)) => plg_audit::gather::pricing::read_file(&path),
+                Ok(inspect::PageSource::Url(url)) => {
+                    plg_audit::gather::pricing::read_url(&url, &browser.config(false))
+                }
+                Err(e) => Err(e),
+            };
+            let pricing = match read {
+                Ok(p) if p.plans.is_empty() => {
+                    return fail_with(&plg_audit::error::AuditError::NoPricing {
+                        what: page.clone(),
+                        why: p.reasons.plans,
+                    })
+                }
+                Ok(p) => p,
+                Err(e) => return fail_with(&e),
+            };
+            if json {
+                println!("{}", plg_audit::pricing::explain::to_json(&pricing));
+            } else {
+                print!("{}", plg_audit::pricing::explain::to_table(&pricing));
+            }
+            ExitCode::from(EXIT_OK)
+        }
         Command::Schema => {
             println!("{}", report::JSON_SCHEMA.trim_end());
             ExitCode::from(EXIT_OK)

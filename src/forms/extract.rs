@@ -124,7 +124,7 @@ selector!(HEADINGS, "h1, h2, h3, h4, legend");
 /// Input types that are not fields a person fills.
 const NOT_FIELDS: [&str; 5] = ["hidden", "submit", "button", "image", "reset"];
 /// Class names that hide an element in common CSS frameworks and hand-written honeypots.
-const HIDING_CLASSES: [&str; 15] = [
+pub(crate) const HIDING_CLASSES: [&str; 15] = [
     "hidden",
     "d-none",
     "hide",
@@ -319,8 +319,8 @@ fn in_search_landmark(form: ElementRef) -> bool {
 }
 
 /// A rule of the page's own `<style>` sheets whose declarations hide what it selects.
-struct HidingRule {
-    selector: Selector,
+pub(crate) struct HidingRule {
+    pub(crate) selector: Selector,
     /// The selector as written, for the reason.
     text: String,
     /// The declaration that hides.
@@ -329,7 +329,7 @@ struct HidingRule {
 
 /// The page's `<style>` rules that hide (display: none, off-screen…), at top level only:
 /// rules inside `@media` and other at-rules apply to some screens, not all.
-fn hiding_rules(doc: &Html) -> Vec<HidingRule> {
+pub(crate) fn hiding_rules(doc: &Html) -> Vec<HidingRule> {
     let style = Selector::parse("style").expect("valid selector");
     let mut rules = Vec::new();
     for sheet in doc.select(&style) {
@@ -390,7 +390,7 @@ fn without_comments(css: &str) -> String {
 /// The declaration of a CSS block that hides its element from sight, if any:
 /// `display: none`, `visibility: hidden`, `opacity: 0`, an off-screen offset, or a box
 /// clipped to nothing.
-fn hiding_declaration(block: &str) -> Option<String> {
+pub(crate) fn hiding_declaration(block: &str) -> Option<String> {
     let declarations: Vec<(String, String)> = block
         .split(';')
         .filter_map(|d| d.split_once(':'))

@@ -77,6 +77,8 @@ struct Read {
     settle: Option<Duration>,
     /// Globals the page's scripts defined (rendered pages only).
     globals: Vec<String>,
+    /// The pricing read on the live page, for a page rendered as the pricing page.
+    pricing: Option<(super::pricing::LiveReading, Duration)>,
 }
 
 /// The crawl's working state.
@@ -98,7 +100,7 @@ impl Crawl<'_> {
         seen.insert(page_key(&home.url));
 
         self.progress.stage("Rendering the home page");
-        let home_read = self.read(home, true, artifacts).await;
+        let home_read = self.read(home, true, false, artifacts).await;
         let mut queue = self.candidates(&home_read.doc, &mut seen, &mut anchors, None);
         self.record(home_read, true, &[], artifacts);
 
@@ -156,8 +158,9 @@ impl Crawl<'_> {
                 }
                 // Error pages are read as served: rendering them tells nothing more.
                 let render = candidate.guess == PageRole::Pricing && fetched.status < 400;
-                let read = self.read(fetched, render, artifacts).await;
+                let mut read = self.read(fetched, render, render, artifacts).await;
                 let judgement = self.judge(&read, &links_from);
+                let pricing = read.pricing.take();
                 // Later pages only add links that promise a role not found yet.
                 found_roles.insert(judgement.role);
                 let more = self.candidates(&read.doc, &mut seen, &mut anchors, Some(&found_roles));
@@ -165,14 +168,32 @@ impl Crawl<'_> {
                     c.order += 10_000 * artifacts.pages.len();
                     c
                 }));
+                let role = judgement.role;
                 self.record_judged(read, Some(requested), judgement, artifacts);
+                if let (PageRole::Pricing, None, Some((live, took))) =
+                    (role, &artifacts.pricing, pricing)
+                {
+                    let screenshot = artifacts.pages.last().and_then(|p| p.screenshot.clone());
+                    artifacts.timings.pricing_ms = millis(took);
+                    artifacts.timings.pricing_switch_ms = live.switch_ms;
+                    artifacts.pricing = Some(
+                        live.into_pricing(crate::pricing::PricingSource::PricingPage, screenshot),
+                    );
+                }
             }
         }
     }
 
     /// Reads a fetched page, rendering it in the browser when `render` is asked for or
-    /// its static HTML is a near-empty shell (and a browser is available).
-    async fn read(&self, fetched: Fetched, render: bool, artifacts: &mut Artifacts) -> Read {
+    /// its static HTML is a near-empty shell (and a browser is available); with `pricing`,
+    /// its pricing is read too while it is open.
+    async fn read(
+        &self,
+        fetched: Fetched,
+        render: bool,
+        pricing: bool,
+        artifacts: &mut Artifacts,
+    ) -> Read {
         let doc = PageDocument::parse(&fetched.body, &fetched.url);
         let static_read = |doc| Read {
             final_url: fetched.url.clone(),
@@ -185,6 +206,7 @@ impl Crawl<'_> {
             load: fetched.elapsed,
             settle: None,
             globals: Vec::new(),
+            pricing: None,
         };
         let thin = doc.text_chars() < MIN_STATIC_TEXT && fetched.status < 400;
         let Some(page) = self.page.clone() else {
@@ -196,6 +218,7 @@ impl Crawl<'_> {
         let url = fetched.url.clone();
         let screenshot = render;
         let result = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
             let visit = page.visit(url.as_str())?;
             let html = page.html()?;
             let shot = if screenshot {
@@ -204,11 +227,34 @@ impl Crawl<'_> {
                 None
             };
             let globals = super::globals::read(&page);
-            Ok::<_, crate::error::AuditError>((visit, html, shot, page.requests(), globals))
+            let requests = page.requests();
+            // The pricing is read (and the switch pressed) after the page's own HTML and
+            // screenshot are taken, so both show the page as it first appeared.
+            let priced = if pricing {
+                match super::pricing::read_live(&page) {
+                    Ok(live) => Some(Ok((live, started.elapsed()))),
+                    Err(e) => Some(Err(e)),
+                }
+            } else {
+                None
+            };
+            Ok::<_, crate::error::AuditError>((visit, html, shot, requests, globals, priced))
         })
         .await;
         match result {
-            Ok(Ok((visit, html, shot, requests, globals))) => {
+            Ok(Ok((visit, html, shot, requests, globals, priced))) => {
+                let pricing = match priced {
+                    Some(Ok(live)) => Some(live),
+                    Some(Err(e)) => {
+                        artifacts.warnings.push(Problem::new(
+                            "render",
+                            Some(fetched.url.as_str()),
+                            format!("the pricing could not be read on the rendered page: {e}"),
+                        ));
+                        None
+                    }
+                    None => None,
+                };
                 if !visit.settled.quiet {
                     artifacts.warnings.push(Problem::new(
                         "render",
@@ -231,6 +277,7 @@ impl Crawl<'_> {
                     load: visit.elapsed,
                     settle: Some(visit.settled.elapsed),
                     globals,
+                    pricing,
                 }
             }
             Ok(Err(e)) => {

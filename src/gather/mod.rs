@@ -16,6 +16,7 @@ pub mod globals;
 pub mod journey;
 pub mod live;
 pub mod page_role;
+pub mod pricing;
 pub mod settle;
 pub mod site;
 
@@ -197,6 +198,7 @@ pub async fn gather(
             .push(Problem::new("browser", None, e.to_string()));
     }
 
+    let pricing_page = page.clone();
     let crawl = Crawl {
         site: site.clone(),
         fetcher,
@@ -208,6 +210,8 @@ pub async fn gather(
     let crawling = Instant::now();
     crawl.run(home, &mut artifacts).await;
     drop(crawl);
+    pricing::complete(&mut artifacts, pricing_page.as_ref(), &store);
+    drop(pricing_page);
     artifacts.timings.crawl_ms = millis(crawling.elapsed());
 
     if let (Some(b), Some(journey_options)) = (&browser, &options.journey) {

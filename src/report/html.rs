@@ -55,7 +55,22 @@ pub fn render(report: &Report, dir: &Path) -> Result<String, tera::Error> {
         .and_then(|s| s.blocker.as_ref()?.screenshot.as_ref())
         .and_then(|f| data_uri(dir, f))
         .unwrap_or_default();
+    let pricing_shot = report
+        .pricing
+        .as_ref()
+        .and_then(|p| p.screenshot.as_ref())
+        .and_then(|f| data_uri(dir, f))
+        .unwrap_or_default();
     let mut context = Context::from_serialize(report)?;
+    context.insert("pricing_shot", &pricing_shot);
+    context.insert(
+        "pricing_facts",
+        &report
+            .pricing
+            .as_ref()
+            .map(super::pricing::facts)
+            .unwrap_or_default(),
+    );
     context.insert("screenshots", &shots);
     context.insert("journey_shots", &journey_shots);
     context.insert("blocker_shot", &blocker_shot);

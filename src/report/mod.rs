@@ -5,6 +5,7 @@
 //! The report knows nothing about browsers: it is built from artifacts and audit results.
 
 pub mod html;
+pub mod pricing;
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +60,11 @@ pub struct Report {
     pub stack: Vec<StackVendor>,
     /// A cookie or consent banner on the home page and how the journey answered it.
     pub consent_banner: Option<ConsentBanner>,
+    /// The product's pricing as read from its pricing page (or the home page's plan
+    /// section); null when the site shows neither.
+    pub pricing: Option<crate::pricing::Pricing>,
+    /// Why `pricing` is null (null when it is not).
+    pub pricing_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,6 +234,16 @@ impl Report {
             mechanics: Mechanics::new(),
             stack: Vec::new(),
             consent_banner: artifacts.consent_banner.clone(),
+            pricing: artifacts.pricing.clone(),
+            pricing_reason: match &artifacts.pricing {
+                Some(_) => None,
+                None => Some(
+                    artifacts
+                        .pricing_reason
+                        .clone()
+                        .unwrap_or_else(|| "the site could not be read".to_string()),
+                ),
+            },
         }
     }
 
