@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
     Artifacts, Blocker, DialogRecord, Entry, FieldCount, JourneyArtifact, Outcome, PageRole,
-    PlannedForm, Problem, StepAction,
+    PlannedForm, PopupRecord, Problem, StepAction,
 };
 use crate::audit::{klm, SiteSummary};
 use crate::error::AuditError;
@@ -47,6 +47,10 @@ pub struct Report {
     pub dialogs: Vec<DialogRecord>,
     pub warnings: Vec<Problem>,
     pub errors: Vec<Problem>,
+    /// Windows the pages opened, all closed (one the journey's own action opened on the
+    /// product's site is followed).
+    #[serde(default)]
+    pub popups: Vec<PopupRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,6 +72,9 @@ pub struct ReportPage {
     pub rendered: bool,
     /// Relative path of the viewport screenshot, if one was taken.
     pub screenshot: Option<String>,
+    /// The Content-Type the server declared, or null when only the browser saw the page.
+    #[serde(default)]
+    pub content_type: Option<String>,
 }
 
 /// The signup journey in report.json.
@@ -183,6 +190,7 @@ impl Report {
                     role_reason: p.role_reason.clone(),
                     rendered: p.rendered,
                     screenshot: p.screenshot.clone(),
+                    content_type: p.content_type.clone(),
                 })
                 .collect(),
             site,
@@ -191,6 +199,7 @@ impl Report {
             dialogs: artifacts.dialogs.clone(),
             warnings: artifacts.warnings.clone(),
             errors: artifacts.errors.clone(),
+            popups: artifacts.popups.clone(),
         }
     }
 

@@ -124,6 +124,8 @@ enum Attempt {
     Accepted(Vec<(Input, bool)>, Box<Screen>),
     /// The same form came back; what it says.
     Refused(Vec<(Input, bool)>, String),
+    /// The server answered with an error status and the form is gone (an error page).
+    ServerError(Vec<(Input, bool)>, String),
 }
 
 /// How a step ended, as the walk needs to know it.
@@ -590,6 +592,17 @@ impl Walker<'_> {
                 self.record(action, &submit_text, before, started, inputs, notes);
                 self.value_check(action, &typed, &screen.text, &after)
             }
+            Attempt::ServerError(inputs, answer) => {
+                notes.push(answer.clone());
+                self.record(action, &submit_text, before, started, inputs, notes);
+                self.end(
+                    Outcome::Failed,
+                    format!(
+                        "the {} form's submission failed: {answer}",
+                        form.kind.as_str()
+                    ),
+                )
+            }
             Attempt::Refused(inputs, refusal) => {
                 if !refused_twice {
                     notes.push(format!("refused: {refusal}"));
@@ -618,11 +631,22 @@ impl Walker<'_> {
         if self.page.stalled() {
             return Ok(Attempt::Stalled(inputs));
         }
+        // A 4xx/5xx to the post (or to the page it led to) is named, whatever the screen says.
+        let failed = self.page.failed_answers();
         self.page.follow_popups(self.site)?;
         let after = Screen::read(self.page)?;
         if still_there(form, &after, before) {
             let refusal = refusal_text(self.page)?;
-            return Ok(Attempt::Refused(inputs, refusal));
+            return Ok(Attempt::Refused(
+                inputs,
+                match failed.first() {
+                    Some(a) => format!("{refusal} (HTTP {})", a.status),
+                    None => refusal,
+                },
+            ));
+        }
+        if let Some(answer) = failed.first() {
+            return Ok(Attempt::ServerError(inputs, answer.to_string()));
         }
         Ok(Attempt::Accepted(inputs, Box::new(after)))
     }
