@@ -303,14 +303,14 @@ pub fn tls_problem(error: &(dyn std::error::Error + 'static)) -> Option<TlsProbl
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return Some(tls_words(tls));
         }
-        // hyper and reqwest wrap the TLS error in an io::Error.
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
+        // tokio-rustls wraps the TLS error in an io::Error, and hyper-rustls that one in
+        // another; io::Error's `source()` skips what it wraps, so unwrap them here.
+        let mut io = e.downcast_ref::<std::io::Error>();
+        while let Some(inner) = io.and_then(std::io::Error::get_ref) {
+            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
                 return Some(tls_words(tls));
             }
+            io = inner.downcast_ref::<std::io::Error>();
         }
         cause = e.source();
     }
@@ -441,6 +441,18 @@ mod tests {
     fn certificate(e: rustls::CertificateError) -> Option<TlsProblem> {
         let error = std::io::Error::other(rustls::Error::InvalidCertificate(e));
         tls_problem(&error)
+    }
+
+    #[test]
+    fn a_tls_error_wrapped_in_two_io_errors_is_found() {
+        let tls = std::io::Error::other(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::Expired,
+        ));
+        let outer = std::io::Error::other(tls);
+        assert_eq!(
+            tls_problem(&outer),
+            Some(TlsProblem::Certificate("it has expired".into()))
+        );
     }
 
     #[test]
