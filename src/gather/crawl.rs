@@ -366,7 +366,7 @@ impl Crawl<'_> {
         let what = if media.is_empty() {
             "a file of unknown type".to_string()
         } else {
-            format!("a {media} file")
+            format!("a file of type {media}")
         };
         let linked_as = links_from
             .first()
