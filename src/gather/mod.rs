@@ -310,8 +310,9 @@ async fn walk_journey(
         )
     });
     // The journey's own error entry says what happened in words; the kind says it for
-    // scripts (a renderer lost, the audit stopped).
-    if let Some(kind) = page.loss().and_then(|e| e.problem_kind()) {
+    // scripts (a renderer lost). A stop is given its kind once, in the audit's own error.
+    let loss = page.loss().filter(|e| !e.is_stop());
+    if let Some(kind) = loss.and_then(|e| e.problem_kind()) {
         if let Some(entry) = artifacts
             .errors
             .iter_mut()
