@@ -818,10 +818,49 @@ impl Page {
         if settled.cut == Some(SettleCut::NavigationLoop) {
             self.hold_still(settled.elapsed);
         }
+        if !settled.quiet && settled.cut.is_none() && self.activity.document().is_some() {
+            self.probe_renderer();
+        }
         if self.activity.has_opened_windows() {
             self.close_windows();
         }
         settled
+    }
+
+    /// After a settle-wait that ran out of time on a page whose document arrived: a page
+    /// still "loading" may be a script that never yields (it blocks the parser, so
+    /// DOMContentLoaded never comes). A renderer that cannot evaluate `1` within
+    /// [`RESCUE_DEADLINE`] is recorded as unresponsive and its script terminated.
+    fn probe_renderer(&self) {
+        if self.check().is_err() {
+            return;
+        }
+        let probe = self.tab.call_method_with_timeout(
+            Runtime::Evaluate {
+                expression: "1".to_string(),
+                object_group: None,
+                include_command_line_api: None,
+                silent: Some(true),
+                context_id: None,
+                return_by_value: Some(true),
+                generate_preview: None,
+                user_gesture: None,
+                await_promise: None,
+                throw_on_side_effect: None,
+                timeout: None,
+                disable_breaks: None,
+                repl_mode: None,
+                allow_unsafe_eval_blocked_by_csp: None,
+                unique_context_id: None,
+                serialization_options: None,
+            },
+            RESCUE_DEADLINE,
+        );
+        if let Err(e) = probe {
+            if e.is::<CallTimedOut>() {
+                let _ = self.failed(e, "Runtime.evaluate");
+            }
+        }
     }
 
     /// A page in a redirect or refresh loop: stop the navigation under way and switch its
@@ -933,6 +972,10 @@ impl Page {
     /// Whether the latest settle-wait ran out of time with the page never arriving
     /// (still loading, or waiting on the product's own server).
     pub fn stalled(&self) -> bool {
+        // A page whose renderer was lost did not stall: it is said as lost.
+        if self.shared.loss().is_some() {
+            return false;
+        }
         self.last_settle
             .lock()
             .ok()
@@ -1108,6 +1151,14 @@ impl Page {
     /// Windows the page opened by itself (on load, on a timer) never take over. Call it
     /// after an action's settle-wait.
     pub fn follow_popups(&self, site: &super::site::Site) -> Result<Popups, AuditError> {
+        // A page whose renderer was lost opens nothing more; the step that led there is
+        // still recorded, and the next read names the loss.
+        if self.shared.loss().is_some() && self.stop.reason().is_none() {
+            return Ok(Popups {
+                followed: None,
+                closed: 0,
+            });
+        }
         self.check()?;
         self.close_windows();
         let flow = self
