@@ -58,10 +58,19 @@ fn header_charset(content_type: &str) -> Option<&'static Encoding> {
 
 /// `bytes` as text, decoded by the encoding they declare (see the module doc), with the
 /// encoding used. Malformed sequences become U+FFFD, as in a browser.
+///
+/// NUL characters are dropped: a browser's tree builder ignores them in a page's text,
+/// and the HTML parser records a parse error for each one it meets — five million of
+/// them (a gzip bomb of zeros) cost half a gigabyte of error records.
 pub fn decode(bytes: &[u8], content_type: &str) -> (String, &'static Encoding) {
     let encoding = detect(bytes, content_type);
     let (text, used, _) = encoding.decode(bytes);
-    (text.into_owned(), used)
+    let text = if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text.into_owned()
+    };
+    (text, used)
 }
 
 #[cfg(test)]
@@ -106,6 +115,12 @@ mod tests {
         assert_eq!(detect(b"<p>\x809/mo</p>", "text/html"), WINDOWS_1252);
         // Cut by the size cap in the middle of "€".
         assert_eq!(detect(b"<p>\xe2\x82", "text/html"), UTF_8);
+    }
+
+    #[test]
+    fn nul_characters_are_dropped_as_a_browser_ignores_them() {
+        let (text, _) = decode(b"<p>Plans\0\0 from $9</p>\0\0\0", "text/html");
+        assert_eq!(text, "<p>Plans from $9</p>");
     }
 
     #[test]
