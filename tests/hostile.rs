@@ -107,10 +107,6 @@ impl Ended {
 impl Run {
     /// Starts `plg-audit audit URL --out … --offline --quiet` plus `extra`.
     fn start(url: &str, extra: &[&str]) -> Run {
-        Run::start_with(url, extra, &[])
-    }
-
-    fn start_with(url: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
         let out = common::out_dir();
         let home = tempfile::Builder::new()
             .prefix("plg-audit-home-")
@@ -127,9 +123,6 @@ impl Run {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
         // SAFETY: setsid is async-signal-safe; a session of its own lets the test find
         // every process the audit leaves behind.
         unsafe {
@@ -315,8 +308,77 @@ fn has(roles: &[(String, String)], path: &str, role: &str) -> bool {
 }
 
 /// `plg-audit audit` of `site` with `extra` flags, which must end within `bound`.
+///
+/// With `PLG_AUDIT_MEASURE` set, the test prints the audit's wall time, plg-audit's peak
+/// memory (VmHWM) and Chromium's (the largest sum of its processes' resident memory seen),
+/// sampled from /proc every 20 ms (run with `--nocapture --test-threads=1`; these are the
+/// figures of the README's hostile-sites table, never asserted on).
 fn audit(site: &Site, extra: &[&str], bound: Duration) -> Ended {
-    Run::start(site.url(), extra).finish_within(bound)
+    let run = Run::start(site.url(), extra);
+    let Some(_) = std::env::var_os("PLG_AUDIT_MEASURE") else {
+        return run.finish_within(bound);
+    };
+    let (sid, done) = (
+        run.pid,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
+    let sampling = done.clone();
+    let sampler = std::thread::spawn(move || {
+        let (mut audit_kb, mut chromium_kb) = (0u64, 0u64);
+        while !sampling.load(std::sync::atomic::Ordering::SeqCst) {
+            let (a, c) = memory_of_session(sid);
+            audit_kb = audit_kb.max(a);
+            chromium_kb = chromium_kb.max(c);
+            std::thread::park_timeout(Duration::from_millis(20));
+        }
+        (audit_kb, chromium_kb)
+    });
+    let ended = run.finish_within(bound);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (audit_kb, chromium_kb) = sampler.join().unwrap_or_default();
+    println!(
+        "measured {}: wall {:.1} s, plg-audit peak {} MB, Chromium peak {} MB, exit {}",
+        std::thread::current().name().unwrap_or("?"),
+        ended.elapsed.as_secs_f64(),
+        audit_kb / 1024,
+        chromium_kb / 1024,
+        ended.code()
+    );
+    ended
+}
+
+/// plg-audit's peak resident memory (VmHWM) and the sum of its Chromium processes'
+/// resident memory now, in kB, for the processes of session `sid`.
+fn memory_of_session(sid: u32) -> (u64, u64) {
+    let (mut audit, mut chromium) = (0, 0);
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return (0, 0);
+    };
+    for entry in entries.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some(after) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+            continue;
+        };
+        if after.split_whitespace().nth(3) != Some(&sid.to_string()) {
+            continue;
+        }
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        if stat.contains("(plg-audit)") {
+            audit = audit.max(field("VmHWM:"));
+        } else {
+            chromium += field("VmRSS:");
+        }
+    }
+    (audit, chromium)
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
