@@ -291,9 +291,12 @@ async fn walk_journey(
     let page = match browser.open_page(site.host_filter()) {
         Ok(p) => p,
         Err(e) => {
-            artifacts
-                .errors
-                .push(Problem::new("journey", None, e.to_string()));
+            // A stop is said once, by the audit.
+            if !e.is_stop() {
+                artifacts
+                    .errors
+                    .push(Problem::new("journey", None, e.to_string()));
+            }
             return None;
         }
     };

@@ -306,18 +306,18 @@ impl Browser {
     pub fn new_tab_with_options(&self, create_target_params: CreateTarget) -> Result<Arc<Tab>> {
         let target_id = self.call_method(create_target_params)?.target_id;
 
-        util::Wait::with_timeout(*self.default_timeout.read().unwrap())
-            .until(|| {
-                let tabs = self.inner.tabs.lock().unwrap();
-                tabs.iter().find_map(|tab| {
-                    if *tab.get_target_id() == target_id {
-                        Some(tab.clone())
-                    } else {
-                        None
-                    }
-                })
-            })
-            .map_err(Into::into)
+        // plg-audit patch: a browser that goes away (killed on a signal, crashed) ends the
+        // wait at once instead of after the whole default timeout.
+        let found = util::Wait::with_timeout(*self.default_timeout.read().unwrap()).until(|| {
+            if !self.inner.transport.is_open() {
+                return Some(None);
+            }
+            let tabs = self.inner.tabs.lock().unwrap();
+            tabs.iter()
+                .find(|tab| *tab.get_target_id() == target_id)
+                .map(|tab| Some(tab.clone()))
+        })?;
+        found.ok_or_else(|| ConnectionClosed {}.into())
     }
 
     /// Creates the equivalent of a new incognito window, AKA a browser context

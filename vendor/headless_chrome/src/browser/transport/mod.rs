@@ -160,6 +160,11 @@ impl Transport {
         self.call_method_with_timeout(method, destination, self.call_timeout)
     }
 
+    /// plg-audit patch: whether the connection to the browser is still open.
+    pub fn is_open(&self) -> bool {
+        self.open.load(Ordering::SeqCst)
+    }
+
     /// The deadline every call gets unless it asks for another.
     pub fn call_timeout(&self) -> Duration {
         self.call_timeout
