@@ -70,6 +70,7 @@ struct Run {
     started: Instant,
     /// When the test reads stderr as it comes: all of it, once the audit has ended.
     stderr_lines: Option<mpsc::Receiver<Vec<String>>>,
+    sampler: Option<Sampler>,
 }
 
 /// How a run ended.
@@ -140,6 +141,7 @@ impl Run {
             pid,
             started: Instant::now(),
             stderr_lines: None,
+            sampler: Sampler::start(pid),
         }
     }
 
@@ -219,6 +221,9 @@ impl Run {
             }
         };
         let elapsed = self.started.elapsed();
+        if let Some(sampler) = self.sampler.take() {
+            sampler.report(elapsed, &output.status);
+        }
         let mut output = output;
         if let Some(lines) = self.stderr_lines.take() {
             let lines = lines
@@ -308,47 +313,53 @@ fn has(roles: &[(String, String)], path: &str, role: &str) -> bool {
 }
 
 /// `plg-audit audit` of `site` with `extra` flags, which must end within `bound`.
-///
-/// With `PLG_AUDIT_MEASURE` set, the test prints the audit's wall time, plg-audit's peak
-/// memory (VmHWM) and Chromium's (the largest sum of its processes' resident memory seen),
-/// sampled from /proc every 20 ms (run with `--nocapture --test-threads=1`; these are the
-/// figures of the README's hostile-sites table, never asserted on).
 fn audit(site: &Site, extra: &[&str], bound: Duration) -> Ended {
-    let run = Run::start(site.url(), extra);
-    let Some(_) = std::env::var_os("PLG_AUDIT_MEASURE") else {
-        return run.finish_within(bound);
-    };
-    let (sid, done) = (
-        run.pid,
-        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-    );
-    let sampling = done.clone();
-    let sampler = std::thread::spawn(move || {
-        let (mut audit_kb, mut chromium_kb) = (0u64, 0u64);
-        while !sampling.load(std::sync::atomic::Ordering::SeqCst) {
-            let (a, c) = memory_of_session(sid);
-            audit_kb = audit_kb.max(a);
-            chromium_kb = chromium_kb.max(c);
-            std::thread::park_timeout(Duration::from_millis(20));
-        }
-        (audit_kb, chromium_kb)
-    });
-    let ended = run.finish_within(bound);
-    done.store(true, std::sync::atomic::Ordering::SeqCst);
-    let (audit_kb, chromium_kb) = sampler.join().unwrap_or_default();
-    println!(
-        "measured {}: wall {:.1} s, plg-audit peak {} MB, Chromium peak {} MB, exit {}",
-        std::thread::current().name().unwrap_or("?"),
-        ended.elapsed.as_secs_f64(),
-        audit_kb / 1024,
-        chromium_kb / 1024,
-        ended.code()
-    );
-    ended
+    Run::start(site.url(), extra).finish_within(bound)
+}
+
+/// With `PLG_AUDIT_MEASURE` set, a run samples its processes every 20 ms and prints its
+/// wall time, plg-audit's peak memory (VmHWM) and Chromium's (the largest sum of its
+/// processes' proportional set size, PSS), never asserted on: the figures of the README's
+/// hostile-sites table (`--nocapture --test-threads=1`, and without RUST_BACKTRACE, which
+/// makes every timed-out DevTools call symbolise a backtrace).
+struct Sampler {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(u64, u64)>,
+}
+
+impl Sampler {
+    fn start(sid: u32) -> Option<Sampler> {
+        std::env::var_os("PLG_AUDIT_MEASURE")?;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sampling = done.clone();
+        let thread = std::thread::spawn(move || {
+            let (mut audit_kb, mut chromium_kb) = (0u64, 0u64);
+            while !sampling.load(std::sync::atomic::Ordering::SeqCst) {
+                let (a, c) = memory_of_session(sid);
+                audit_kb = audit_kb.max(a);
+                chromium_kb = chromium_kb.max(c);
+                std::thread::park_timeout(Duration::from_millis(20));
+            }
+            (audit_kb, chromium_kb)
+        });
+        Some(Sampler { done, thread })
+    }
+
+    fn report(self, elapsed: Duration, status: &std::process::ExitStatus) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (audit_kb, chromium_kb) = self.thread.join().unwrap_or_default();
+        println!(
+            "measured {}: wall {:.1} s, plg-audit peak {} MB, Chromium peak {} MB (PSS), {status}",
+            std::thread::current().name().unwrap_or("?"),
+            elapsed.as_secs_f64(),
+            audit_kb / 1024,
+            chromium_kb / 1024,
+        );
+    }
 }
 
 /// plg-audit's peak resident memory (VmHWM) and the sum of its Chromium processes'
-/// resident memory now, in kB, for the processes of session `sid`.
+/// proportional set size now, in kB, for the processes of session `sid`.
 fn memory_of_session(sid: u32) -> (u64, u64) {
     let (mut audit, mut chromium) = (0, 0);
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -375,7 +386,13 @@ fn memory_of_session(sid: u32) -> (u64, u64) {
         if stat.contains("(plg-audit)") {
             audit = audit.max(field("VmHWM:"));
         } else {
-            chromium += field("VmRSS:");
+            let rollup =
+                std::fs::read_to_string(entry.path().join("smaps_rollup")).unwrap_or_default();
+            chromium += rollup
+                .lines()
+                .find_map(|l| l.strip_prefix("Pss:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                .unwrap_or(0);
         }
     }
     (audit, chromium)
@@ -791,7 +808,9 @@ fn signalled(signal: i32, code: i32, name: &str) {
     let last = done.stderr().lines().last().unwrap_or_default().to_string();
     assert_eq!(
         last,
-        format!("plg-audit: interrupted by {name}; the report holds what was gathered until then")
+        format!("plg-audit: interrupted by {name}; the report holds what was gathered until then"),
+        "{}",
+        done.stderr()
     );
     let r = done.report();
     let roles = roles(&r, &site);
