@@ -818,7 +818,13 @@ impl Page {
         if settled.cut == Some(SettleCut::NavigationLoop) {
             self.hold_still(settled.elapsed);
         }
-        if !settled.quiet && settled.cut.is_none() && self.activity.document().is_some() {
+        // Only a page that has fully arrived: while a document's body is still coming,
+        // DevTools holds page calls until it commits, which is no sign of a busy script.
+        if !settled.quiet
+            && settled.cut.is_none()
+            && self.activity.document().is_some()
+            && !self.activity.document_in_flight()
+        {
             self.probe_renderer();
         }
         if self.activity.has_opened_windows() {

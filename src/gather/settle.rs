@@ -597,6 +597,15 @@ impl PageActivity {
         self.lock().document.clone()
     }
 
+    /// Whether a document request (page or frame) is still open, its body still coming:
+    /// a page that has not fully arrived, as opposed to one whose script is busy.
+    pub fn document_in_flight(&self) -> bool {
+        self.lock()
+            .inflight
+            .values()
+            .any(|f| f.kind == Kind::Document)
+    }
+
     /// How many main documents have been loaded so far.
     pub fn documents(&self) -> u64 {
         self.lock().documents
