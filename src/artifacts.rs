@@ -42,6 +42,9 @@ pub struct Artifacts {
     /// Why `pricing` is None, when it is.
     #[serde(default)]
     pub pricing_reason: Option<String>,
+    /// Windows the pages opened (all were closed).
+    #[serde(default)]
+    pub popups: Vec<PopupRecord>,
 }
 
 /// Wall time of each gathering phase, in milliseconds. Chromium starts while the home
@@ -176,6 +179,10 @@ pub struct PageArtifact {
     /// [`crate::gather::globals`]), for recognising the tools it runs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub globals: Vec<String>,
+    /// The Content-Type the server declared for the page ("" when it sent none), None
+    /// when only the browser saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 /// Where on a page a link or button sits, as a visitor reads the layout.
@@ -228,6 +235,24 @@ pub struct RequestRecord {
     pub failure: Option<String>,
     /// True when the host belongs to the product's own site.
     pub first_party: bool,
+    /// For a first-party request still open when a settle-wait ended: why the wait did not
+    /// wait for it. None when it was waited for (or finished in time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settle: Option<SettleTreatment>,
+}
+
+/// Why the settle-wait did not wait for a request of the product's own site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettleTreatment {
+    /// Its response headers had arrived; its body (a stream, or one the page never reads)
+    /// was not waited for.
+    HeadersOnly,
+    /// Taken for a long-poll or push channel: by its address, or because it stayed open
+    /// with nothing else going on and no loading indicator showing.
+    LongPoll,
+    /// A script, style or image open longer than the long-request limit (5 s): given up on.
+    TooSlow,
 }
 
 /// A JavaScript dialog a page opened, and how it was answered.
@@ -240,6 +265,19 @@ pub struct DialogRecord {
     pub answer: String,
 }
 
+/// A window a page opened, and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopupRecord {
+    /// The address the window was opened with.
+    pub url: String,
+    /// The page that opened it.
+    pub opener: String,
+    /// Opened in answer to the journey's own click or key press (else by the page on its own).
+    pub by_user: bool,
+    /// "closed", or "followed" when it showed a page of the product the journey went on with.
+    pub answer: String,
+}
+
 /// A named failure or oddity, attributed to the stage and page it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
@@ -248,6 +286,9 @@ pub struct Problem {
     #[serde(default)]
     pub url: Option<String>,
     pub message: String,
+    /// What kind of trouble it is, when it is one of [`ProblemKind`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ProblemKind>,
 }
 
 impl Problem {
@@ -256,8 +297,53 @@ impl Problem {
             stage: stage.to_string(),
             url: url.map(str::to_string),
             message: message.into(),
+            kind: None,
         }
     }
+
+    /// The same problem, with a machine-readable kind.
+    pub fn kind(mut self, kind: ProblemKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// A problem told by an error, with the error's kind when it has one.
+    pub fn from_error(stage: &str, url: Option<&str>, error: &crate::error::AuditError) -> Self {
+        Problem {
+            kind: error.problem_kind(),
+            ..Problem::new(stage, url, error.to_string())
+        }
+    }
+}
+
+/// What kind of trouble a problem is, for scripts that read the report (hostile sites,
+/// interruptions). Problems of other kinds carry none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// A page's renderer stopped answering DevTools (a script that never yields, a
+    /// dialog loop that blocks it); the page was left and its tab closed.
+    RendererUnresponsive,
+    /// A page's renderer crashed (out of memory, or a browser bug); its tab was closed.
+    RendererCrashed,
+    /// A page opened JavaScript dialogs in a loop; it was treated as hostile and left.
+    DialogLoop,
+    /// A page kept navigating by itself (a script or meta-refresh loop); it was read as
+    /// it stood after the navigation budget.
+    NavigationLoop,
+    /// Chromium itself exited; it was restarted (once).
+    BrowserRestarted,
+    /// A linked page is not a web page (a PDF, an image, JSON); it is recorded with its type.
+    NotHtml,
+    /// A page's HTML came with another Content-Type (text/plain, application/octet-stream)
+    /// and was read from its static HTML.
+    MislabelledHtml,
+    /// A response body was larger than the cap; the rest was not read.
+    Truncated,
+    /// The audit was stopped by a signal.
+    Interrupted,
+    /// The `--max-time` budget ran out.
+    OutOfTime,
 }
 
 /// How the signup journey ended.

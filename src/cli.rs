@@ -21,7 +21,7 @@ use crate::gather::GatherOptions;
     name = "plg-audit",
     version,
     about = "Audit a SaaS product's product-led-growth readiness by walking its public site and signup flow in headless Chromium.",
-    after_help = "Exit codes: 0 the audit ran · 1 a threshold or regression check failed · 2 the audit could not run · 3 invalid configuration or checklist."
+    after_help = "Exit codes: 0 the audit ran · 1 a threshold or regression check failed · 2 the audit could not run · 3 invalid configuration or checklist · 130/143 stopped by SIGINT (Ctrl-C) / SIGTERM, with what was gathered written (129 for SIGHUP)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -97,9 +97,14 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Pages to visit at most, the home page included.
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+    /// Pages to visit at most, the home page included (1-500).
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = parse_max_pages, allow_negative_numbers = true)]
     pub max_pages: u16,
+
+    /// Wall-time budget of the whole audit, e.g. 600, 90s, 10m, 1h; when it runs out the
+    /// audit writes what it has.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_max_time, allow_negative_numbers = true)]
+    pub max_time: Duration,
 
     #[command(flatten)]
     pub browser: BrowserArgs,
@@ -154,7 +159,7 @@ pub struct JourneyArgs {
 #[derive(Debug, Args, Clone)]
 pub struct BrowserArgs {
     /// Longest wait, in seconds, for a page to settle after a navigation or an action.
-    #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = parse_seconds, allow_negative_numbers = true)]
     pub step_timeout: f64,
 
     /// Chromium binary [default: $CHROME, then chromium, chromium-browser, google-chrome on PATH]
@@ -167,14 +172,47 @@ pub struct BrowserArgs {
     pub offline: bool,
 }
 
+// Value parsers say what a value must be; `crate::flag_errors` adds the flag and the
+// value given ("--step-timeout must be … , got -1").
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    const MUST: &str = "must be a number of seconds between 0.5 and 600";
+    let v: f64 = s.trim().parse().map_err(|_| MUST.to_string())?;
     if v.is_finite() && (0.5..=600.0).contains(&v) {
         Ok(v)
     } else {
-        Err(format!("{s} is outside 0.5 to 600 seconds"))
+        Err(MUST.to_string())
+    }
+}
+
+fn parse_max_pages(s: &str) -> Result<u16, String> {
+    const MUST: &str = "must be between 1 and 500";
+    match s.trim().parse::<u16>() {
+        Ok(n) if (1..=500).contains(&n) => Ok(n),
+        _ => Err(MUST.to_string()),
+    }
+}
+
+/// "600" (seconds), "90s", "10m", "10min", "1h".
+fn parse_max_time(s: &str) -> Result<Duration, String> {
+    const MUST: &str = "must be a duration between 10 s and 24 h, such as 600, 90s, 10m or 1h";
+    let t = s.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number.parse().map_err(|_| MUST.to_string())?;
+    let scale = match unit.trim() {
+        "" | "s" | "sec" | "secs" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minutes" => 60.0,
+        "h" | "hour" | "hours" => 3600.0,
+        _ => return Err(MUST.to_string()),
+    };
+    let secs = n * scale;
+    if secs.is_finite() && (10.0..=86_400.0).contains(&secs) {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(MUST.to_string())
     }
 }
 
@@ -199,6 +237,7 @@ impl RunArgs {
             } else {
                 Some(self.journey.options(run_id)?)
             },
+            max_time: Some(self.max_time),
         })
     }
 }
@@ -220,7 +259,17 @@ impl JourneyArgs {
             )));
         }
         let script = match &self.journey {
-            Some(path) => Some(JourneyScript::load(path)?),
+            Some(path) => {
+                // A configuration file that cannot be read is invalid configuration (exit 3).
+                if let Err(e) = std::fs::File::open(path) {
+                    return Err(AuditError::Config(format!(
+                        "the journey file {} cannot be read: {}",
+                        path.display(),
+                        crate::flag_errors::io_words(&e)
+                    )));
+                }
+                Some(JourneyScript::load(path)?)
+            }
             None => None,
         };
         Ok(JourneyOptions {
@@ -245,5 +294,32 @@ impl BrowserArgs {
             step_timeout: Duration::from_secs_f64(self.step_timeout),
             settle: SettlePolicy::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn max_time_reads_seconds_minutes_and_hours() {
+        assert_eq!(parse_max_time("600"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_max_time("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_max_time("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_max_time("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_max_time("5").is_err());
+        assert!(parse_max_time("ten minutes").is_err());
+    }
+
+    #[test]
+    fn page_and_second_bounds_are_said_in_words() {
+        assert_eq!(
+            parse_max_pages("0"),
+            Err("must be between 1 and 500".into())
+        );
+        assert_eq!(
+            parse_seconds("-1"),
+            Err("must be a number of seconds between 0.5 and 600".into())
+        );
     }
 }

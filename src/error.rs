@@ -29,6 +29,10 @@ pub enum AuditError {
     #[error("could not reach {url}: {reason}")]
     Unreachable { url: String, reason: String },
 
+    /// The site's TLS certificate was refused.
+    #[error("the certificate of {url} is not trusted: {reason}")]
+    Certificate { url: String, reason: String },
+
     #[error("the home page {url} answered HTTP {status}, so there is nothing to audit")]
     HomeStatus { url: String, status: u16 },
 
@@ -69,6 +73,27 @@ pub enum AuditError {
 
     #[error("{what} shows no pricing plans: {why}")]
     NoPricing { what: String, why: String },
+    /// A signal or the `--max-time` budget stopped the audit; what was gathered is written.
+    #[error("{0}; the report holds what was gathered until then")]
+    Stopped(crate::stop::StopReason),
+
+    /// A page's renderer stopped answering DevTools within the deadline.
+    #[error("the page {url} stopped responding ({doing} got no answer within {} s: a script that never yields or a blocked renderer); it was left", deadline.as_secs())]
+    RendererUnresponsive {
+        url: String,
+        doing: String,
+        deadline: std::time::Duration,
+    },
+
+    #[error("the page {url} crashed its renderer (out of memory, or a browser bug); it was left")]
+    RendererCrashed { url: String },
+
+    #[error("the page {url} opened {dialogs} JavaScript dialogs in a row; it was treated as hostile and left")]
+    DialogLoop { url: String, dialogs: usize },
+
+    /// The browser process itself went away (killed, crashed) and could not be replaced.
+    #[error("Chromium exited unexpectedly{}", match restarted { true => " again after being restarted once", false => "" })]
+    BrowserDied { restarted: bool },
 }
 
 impl AuditError {
@@ -76,8 +101,39 @@ impl AuditError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AuditError::Config(_) => EXIT_BAD_CONFIG,
+            AuditError::Stopped(crate::stop::StopReason::Signal(s)) => s.exit_code(),
             _ => EXIT_CANNOT_RUN,
         }
+    }
+
+    /// Whether this error means the audit must stop (so nothing more should be tried).
+    pub fn is_stop(&self) -> bool {
+        matches!(self, AuditError::Stopped(_))
+    }
+
+    /// The report's machine-readable kind for this error, when it has one.
+    pub fn problem_kind(&self) -> Option<crate::artifacts::ProblemKind> {
+        use crate::artifacts::ProblemKind;
+        use crate::stop::StopReason;
+        Some(match self {
+            AuditError::Stopped(StopReason::Signal(_)) => ProblemKind::Interrupted,
+            AuditError::Stopped(StopReason::OutOfTime { .. }) => ProblemKind::OutOfTime,
+            AuditError::RendererUnresponsive { .. } => ProblemKind::RendererUnresponsive,
+            AuditError::RendererCrashed { .. } => ProblemKind::RendererCrashed,
+            AuditError::DialogLoop { .. } => ProblemKind::DialogLoop,
+            _ => return None,
+        })
+    }
+
+    /// Whether the page this error came from is lost (its tab must be replaced).
+    pub fn page_lost(&self) -> bool {
+        matches!(
+            self,
+            AuditError::RendererUnresponsive { .. }
+                | AuditError::RendererCrashed { .. }
+                | AuditError::DialogLoop { .. }
+                | AuditError::BrowserDied { .. }
+        )
     }
 
     pub fn exit(&self) -> ExitCode {

@@ -16,12 +16,10 @@ use plg_audit::{doctor, inspect, report};
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // --help and --version print and exit 0; a wrong flag is invalid configuration.
+        // --help and --version print and exit 0; a wrong flag is invalid configuration,
+        // said in one sentence.
         Err(e) if !e.use_stderr() => e.exit(),
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(EXIT_BAD_CONFIG);
-        }
+        Err(e) => return fail(&plg_audit::flag_errors::sentence(&e), EXIT_BAD_CONFIG),
     };
     init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -36,6 +34,16 @@ fn main() -> ExitCode {
             )
         }
     };
+    // Ctrl-C, SIGTERM, SIGHUP: stop, write what was gathered, exit 130/143/129.
+    if let Err(e) = plg_audit::stop::listen_for_signals(&runtime) {
+        tracing::warn!("cannot listen for signals: {e}");
+    }
+    let code = run_command(cli, &runtime);
+    plg_audit::stop::finished();
+    code
+}
+
+fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
     match cli.command {
         Command::Audit { url, run } => runtime.block_on(audit(url, &run, cli.quiet, false)),
         Command::Demo { run } => {

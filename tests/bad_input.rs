@@ -157,3 +157,108 @@ fn a_browser_path_that_does_not_exist_is_named() {
         "plg-audit: the browser given by --chrome (/opt/nowhere/chrome) does not exist or is not executable"
     );
 }
+
+/// `plg-audit audit …` with `args` appended, offline and quiet, expecting one line on stderr.
+fn refused(args: &[&str]) -> (i32, String) {
+    let out = out_dir();
+    let o = audit("http://127.0.0.1:9/", out.path(), args);
+    (exit_code(&o), stderr(&o))
+}
+
+#[test]
+fn a_page_budget_out_of_range_is_one_sentence_and_exit_3() {
+    assert_eq!(
+        refused(&["--max-pages", "0"]),
+        (
+            3,
+            "plg-audit: --max-pages must be between 1 and 500, got 0".to_string()
+        )
+    );
+}
+
+#[test]
+fn a_negative_step_timeout_is_one_sentence_and_exit_3() {
+    assert_eq!(
+        refused(&["--step-timeout", "-1"]),
+        (
+            3,
+            "plg-audit: --step-timeout must be a number of seconds between 0.5 and 600, got -1"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn a_time_budget_that_is_no_duration_is_one_sentence_and_exit_3() {
+    assert_eq!(
+        refused(&["--max-time", "soon"]),
+        (
+            3,
+            "plg-audit: --max-time must be a duration between 10 s and 24 h, such as 600, 90s, 10m or 1h, got soon"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn a_journey_file_that_cannot_be_read_is_invalid_configuration() {
+    assert_eq!(
+        refused(&["--journey", "/nonexistent/tasklane.journey.toml"]),
+        (
+            3,
+            "plg-audit: invalid configuration: the journey file /nonexistent/tasklane.journey.toml cannot be read: it does not exist".to_string()
+        )
+    );
+}
+
+/// Serves TLS on 127.0.0.1 with a certificate authority's own certificate as the site's
+/// certificate; answers nothing past the handshake.
+fn tls_site_with_a_ca_certificate() -> u16 {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    use std::sync::Arc;
+    let cert = CertificateDer::from(
+        std::fs::read(common::repo_path("tests/fixtures/tls/ca-cert.der")).unwrap(),
+    );
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        std::fs::read(common::repo_path("tests/fixtures/tls/ca-key.pk8.der")).unwrap(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let Ok(mut conn) = rustls::ServerConnection::new(config.clone()) else {
+                continue;
+            };
+            // The client refuses the certificate and hangs up; that ends the handshake.
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut stream).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn a_ca_certificate_served_as_the_sites_certificate_is_named_in_words() {
+    let port = tls_site_with_a_ca_certificate();
+    let url = format!("https://127.0.0.1:{port}/");
+    let out = out_dir();
+    let o = audit(&url, out.path(), &[]);
+    assert_eq!(exit_code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        format!("plg-audit: the certificate of {url} is not trusted: it is a CA certificate used as a server certificate")
+    );
+}

@@ -746,6 +746,7 @@ mod tests {
             load_ms: 0,
             settle_ms: None,
             globals: Vec::new(),
+            content_type: None,
         }
     }
 

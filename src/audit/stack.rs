@@ -277,6 +277,7 @@ mod tests {
             status: None,
             failure: failure.map(str::to_string),
             first_party: false,
+            settle: None,
         }
     }
 
@@ -299,6 +300,7 @@ mod tests {
             load_ms: 0,
             settle_ms: None,
             globals: globals.into_iter().map(str::to_string).collect(),
+            content_type: None,
         }
     }
 

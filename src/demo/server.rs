@@ -18,6 +18,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use futures::StreamExt;
 use regex::Regex;
 use serde::Deserialize;
 
@@ -123,6 +124,9 @@ struct FormSpec {
     redirect: String,
     #[serde(default)]
     messages: HashMap<String, String>,
+    /// Answer only after this many milliseconds (a slow signup backend).
+    #[serde(default)]
+    delay_ms: u64,
 }
 
 #[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
@@ -147,20 +151,46 @@ struct Sibling {
     dir: String,
 }
 
-/// A fixed answer for a path: a status, a redirect, or a body of a given type.
+/// A fixed answer for a path: a status, a redirect, or a body of a given type — and the
+/// ways a hostile site misbehaves (a slow or hung answer, a body that never ends, a
+/// gzip bomb, a body in another charset or of another type than it claims).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RouteSpec {
     path: String,
+    /// Only requests with this method (e.g. "POST"); any method when absent.
+    method: Option<String>,
     #[serde(default = "ok_status")]
     status: u16,
     redirect: Option<String>,
     content_type: Option<String>,
     #[serde(default)]
     body: String,
+    /// The body is this file of the site, sent byte for byte (no placeholders): pages in
+    /// other charsets, PDFs. Files named "_…" are served this way only.
+    file: Option<String>,
+    /// `{{repeat}}` in the body (or file) is replaced by `text` repeated `times` times.
+    repeat: Option<Repeat>,
     /// Never answer: a hung backend (the request ends when the client gives up).
     #[serde(default)]
     hang: bool,
+    /// Answer only after this many milliseconds (a slow backend, a long-poll).
+    #[serde(default)]
+    delay_ms: u64,
+    /// Send the headers and the body's first half, then never finish it (a stream, or a
+    /// response whose body the page never reads).
+    #[serde(default)]
+    stall_body: bool,
+    /// The body is this many zero bytes, gzip-compressed (Content-Encoding: gzip): a
+    /// compression bomb, about a thousandth of its size on the wire.
+    gzip_zeros: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Repeat {
+    text: String,
+    times: usize,
 }
 
 fn ok_status() -> u16 {
@@ -410,9 +440,18 @@ async fn handle(
         .as_ref()
         .and_then(|id| site.shared.sessions.lock().ok()?.get(id).cloned());
 
-    if let Some(route) = site.spec.route.iter().find(|r| r.path == path) {
+    let route = site.spec.route.iter().find(|r| {
+        r.path == path
+            && r.method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
+    });
+    if let Some(route) = route {
         if route.hang {
             std::future::pending::<()>().await;
+        }
+        if route.delay_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(route.delay_ms)).await;
         }
         return fixed_route(&site, route);
     }
@@ -424,6 +463,9 @@ async fn handle(
             return see_other("/", None);
         }
         if let Some(form) = site.spec.form.iter().find(|f| f.action == path) {
+            if form.delay_ms > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(form.delay_ms)).await;
+            }
             let fields = parse_body(&headers, &body);
             return submit(&site, form, fields, sid, session).await;
         }
@@ -453,8 +495,35 @@ async fn handle(
 
 fn fixed_route(site: &SiteState, route: &RouteSpec) -> Response {
     let status = StatusCode::from_u16(route.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = Response::new(Body::from(route.body.clone()));
+    let mut bytes = match &route.file {
+        Some(file) => site
+            .source
+            .read(&site.source.prefixed(file))
+            .unwrap_or_else(|| format!("fixture file {file} is missing").into_bytes()),
+        None => route.body.clone().into_bytes(),
+    };
+    if let Some(repeat) = &route.repeat {
+        bytes = repeated(&bytes, repeat);
+    }
+    let body = if let Some(zeros) = route.gzip_zeros {
+        Body::from_stream(gzip_bomb::stream(zeros))
+    } else if route.stall_body {
+        let half = bytes.len() / 2;
+        let first = Bytes::from(bytes[..half].to_vec());
+        Body::from_stream(
+            futures::stream::once(async move { Ok::<_, std::io::Error>(first) })
+                .chain(futures::stream::pending()),
+        )
+    } else {
+        Body::from(bytes)
+    };
+    let mut response = Response::new(body);
     *response.status_mut() = status;
+    if route.gzip_zeros.is_some() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     if let Some(location) = &route.redirect {
         if let Ok(v) = HeaderValue::from_str(&expand(site, location, &Fill::default())) {
             response.headers_mut().insert(header::LOCATION, v);
@@ -468,6 +537,85 @@ fn fixed_route(site: &SiteState, route: &RouteSpec) -> Response {
         response.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     response
+}
+
+/// `bytes` with `{{repeat}}` replaced by the repeated text.
+fn repeated(bytes: &[u8], repeat: &Repeat) -> Vec<u8> {
+    const MARK: &[u8] = b"{{repeat}}";
+    let filler = repeat.text.repeat(repeat.times).into_bytes();
+    match bytes.windows(MARK.len()).position(|w| w == MARK) {
+        Some(at) => [&bytes[..at], &filler, &bytes[at + MARK.len()..]].concat(),
+        None => [bytes, &filler].concat(),
+    }
+}
+
+/// A gzip stream of zeros built from one compressed block repeated: the bytes of a
+/// compression bomb without compressing a gigabyte.
+mod gzip_bomb {
+    use axum::body::Bytes;
+    use flate2::{Compress, Compression, FlushCompress};
+
+    /// Zeros compressed per repeated block.
+    const BLOCK: usize = 1 << 20;
+
+    /// `total` zero bytes as a gzip member, streamed block by block.
+    pub fn stream(total: u64) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> {
+        let blocks = total / BLOCK as u64;
+        let (first, repeated, tail) = pieces(blocks);
+        let crc = zeros_crc(blocks * BLOCK as u64);
+        let size = u32::try_from((blocks * BLOCK as u64) % (1 << 32)).unwrap_or(0);
+        let mut trailer = tail;
+        trailer.extend_from_slice(&crc.to_le_bytes());
+        trailer.extend_from_slice(&size.to_le_bytes());
+        let header = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        let head = Bytes::from([header, first].concat());
+        let middle = Bytes::from(repeated);
+        futures::stream::iter(
+            std::iter::once(Ok(head))
+                .chain((1..blocks).map(move |_| Ok(middle.clone())))
+                .chain(std::iter::once(Ok(Bytes::from(trailer)))),
+        )
+    }
+
+    /// The raw-deflate bytes of the first block, of every later block (identical once
+    /// the window is all zeros) and of the end of the stream.
+    fn pieces(blocks: u64) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        let zeros = vec![0u8; BLOCK];
+        let mut deflate = Compress::new(Compression::best(), false);
+        let mut block = |input: &[u8], flush: FlushCompress| {
+            let mut out = Vec::with_capacity(BLOCK / 512 + 64);
+            let mut consumed = 0;
+            loop {
+                let before_in = deflate.total_in();
+                let _ = deflate.compress_vec(&input[consumed..], &mut out, flush);
+                consumed += usize::try_from(deflate.total_in() - before_in).unwrap_or(0);
+                if consumed >= input.len() && out.len() < out.capacity() {
+                    return out;
+                }
+                out.reserve(out.capacity().max(1024));
+            }
+        };
+        let first = block(&zeros, FlushCompress::Full);
+        let repeated = if blocks > 1 {
+            block(&zeros, FlushCompress::Full)
+        } else {
+            Vec::new()
+        };
+        let tail = block(&[], FlushCompress::Finish);
+        (first, repeated, tail)
+    }
+
+    /// CRC-32 of `n` zero bytes.
+    fn zeros_crc(n: u64) -> u32 {
+        let zeros = vec![0u8; BLOCK];
+        let mut one = crc32fast::Hasher::new();
+        one.update(&zeros);
+        let mut total = crc32fast::Hasher::new();
+        for _ in 0..n / BLOCK as u64 {
+            total.combine(&one);
+        }
+        total.finalize()
+    }
 }
 
 fn login_path(site: &SiteState) -> String {

@@ -12,14 +12,21 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Emulation, Network, Page as Cdp, Runtime, Target};
+use headless_chrome::browser::{CallTimedOut, ConnectionClosed};
+use headless_chrome::protocol::cdp::types::{Event, Method};
+use headless_chrome::protocol::cdp::{
+    Browser as BrowserDomain, Emulation, Network, Page as Cdp, Runtime, Target,
+};
 use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
 use serde::de::DeserializeOwned;
 
-use super::settle::{DocumentResponse, PageActivity, SettlePolicy, Settled};
-use crate::artifacts::{DialogRecord, RequestRecord};
+use super::browser_process;
+use super::settle::{
+    DocumentResponse, FailedAnswer, OpenedWindow, PageActivity, SettleCut, SettlePolicy, Settled,
+};
+use crate::artifacts::{DialogRecord, PopupRecord, Problem, ProblemKind, RequestRecord};
 use crate::error::AuditError;
+use crate::stop::Stop;
 
 /// Browser names looked up on PATH, in order, when neither `--chrome` nor `$CHROME` is set.
 const BROWSER_NAMES: [&str; 4] = [
@@ -113,80 +120,103 @@ fn running_as_root() -> bool {
         .unwrap_or(false)
 }
 
-/// One running Chromium with its own throw-away profile.
-pub struct Browser {
+/// How long any DevTools call may take, navigations aside (they get the step timeout): a
+/// renderer that has not answered in this long is not going to (a script that never
+/// yields, a dialog loop, a crash) — the page is then left and its tab closed.
+pub const DEVTOOLS_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Deadline of the calls that free or close a tab already known to be in trouble.
+const RESCUE_DEADLINE: Duration = Duration::from_secs(2);
+
+/// JavaScript dialogs one visit or action may open before the page is taken for hostile
+/// (a dialog loop) and left.
+pub const MAX_DIALOGS: usize = 10;
+
+/// Characters of a rendered page's HTML read at most (as JavaScript counts them), like the
+/// static fetch's [`super::fetch::MAX_BODY_BYTES`]: a page building a gigantic DOM cannot
+/// flood plg-audit's memory.
+pub const MAX_RENDERED_HTML: usize = super::fetch::MAX_BODY_BYTES;
+
+/// Windows recorded per audit at most (a page opening windows in a loop).
+const MAX_POPUP_RECORDS: usize = 100;
+
+/// One running Chromium process tree and its throw-away profile. Dropping it kills the
+/// whole process group before the browser is reaped.
+struct Session {
     chrome: Chrome,
+    /// The browser's PID, leader of its process group.
+    leader: u32,
+    /// 0 for the first browser of the audit, 1 for its replacement.
+    generation: usize,
+    /// The connection to it closed without our asking: it died or was killed.
+    gone: std::sync::atomic::AtomicBool,
+    // Dropped after `chrome` (fields drop in order), so the profile outlives the process.
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        browser_process::kill_and_forget(self.leader);
+    }
+}
+
+impl Session {
+    fn is_gone(&self) -> bool {
+        self.gone.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn mark_gone(&self) {
+        self.gone.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// One running Chromium with its own throw-away profile, restarted once if it dies.
+pub struct Browser {
+    session: Mutex<Arc<Session>>,
     location: ChromiumLocation,
     version: String,
     user_agent: String,
     config: BrowserConfig,
     dialogs: Arc<Mutex<Vec<DialogRecord>>>,
-    // Dropped after `chrome` (fields drop in order), so the profile outlives the process.
-    _profile: tempfile::TempDir,
+    /// Windows pages opened, all closed.
+    popups: Arc<Mutex<Vec<PopupRecord>>>,
+    /// Problems met on the way (lost renderers, loops, a restart), for the report.
+    incidents: Arc<Mutex<Vec<Problem>>>,
+    stop: Stop,
 }
 
 impl Browser {
     /// Finds and starts Chromium headless with a fresh profile.
     pub fn launch(config: BrowserConfig) -> Result<Browser, AuditError> {
-        let location = find_chromium(config.chrome.as_deref())?;
-        let launch_error = |reason: String| AuditError::BrowserLaunch {
-            path: location.path.clone(),
-            reason,
-        };
-        let profile = tempfile::Builder::new()
-            .prefix("plg-audit-profile-")
-            .tempdir()
-            .map_err(|e| launch_error(format!("cannot create a temporary profile: {e}")))?;
+        Browser::launch_stopping(config, Stop::on_signals())
+    }
 
-        let mut args: Vec<String> = [
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-gpu",
-            "--disable-quic",
-            "--mute-audio",
-            "--hide-scrollbars",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        if config.offline {
-            args.push(
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
-                    .into(),
-            );
-        }
-        let arg_refs: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-        let options = LaunchOptions {
-            headless: true,
-            sandbox: !running_as_root(),
-            path: Some(location.path.clone()),
-            user_data_dir: Some(profile.path().to_path_buf()),
-            window_size: Some(VIEWPORT),
-            args: arg_refs,
-            // The transport gives up on a silent browser after this; static crawling can
-            // leave the browser idle for a while, so allow well beyond one step.
-            idle_browser_timeout: (config.step_timeout * 4).max(Duration::from_secs(60)),
-            ..LaunchOptions::default()
-        };
-        let chrome = Chrome::new(options).map_err(|e| launch_error(first_line(&e.to_string())))?;
-        let version = chrome
+    /// Like [`Browser::launch`]; every wait and call of its pages ends when `stop` says so.
+    pub fn launch_stopping(config: BrowserConfig, stop: Stop) -> Result<Browser, AuditError> {
+        let location = find_chromium(config.chrome.as_deref())?;
+        let session = start_session(&config, &location, 0)?;
+        let version = session
+            .chrome
             .get_version()
-            .map_err(|e| launch_error(format!("it did not answer: {e}")))?;
+            .map_err(|e| AuditError::BrowserLaunch {
+                path: location.path.clone(),
+                reason: format!("it did not answer: {e}"),
+            })?;
         let user_agent = format!(
             "{} plg-audit/{} (+https://github.com/plg-audit/plg-audit)",
             version.user_agent.replace("HeadlessChrome", "Chrome"),
             env!("CARGO_PKG_VERSION")
         );
         Ok(Browser {
-            chrome,
+            session: Mutex::new(Arc::new(session)),
             location,
             version: version.product,
             user_agent,
             config,
             dialogs: Arc::new(Mutex::new(Vec::new())),
-            _profile: profile,
+            popups: Arc::new(Mutex::new(Vec::new())),
+            incidents: Arc::new(Mutex::new(Vec::new())),
+            stop,
         })
     }
 
@@ -209,17 +239,189 @@ impl Browser {
         self.dialogs.lock().map(|d| d.clone()).unwrap_or_default()
     }
 
+    /// Windows the pages opened so far, in every tab.
+    pub fn popups(&self) -> Vec<PopupRecord> {
+        self.popups.lock().map(|d| d.clone()).unwrap_or_default()
+    }
+
+    /// Problems met since the last call: renderers lost, loops cut short, pages read in
+    /// part, a browser restarted. Their stage is "browser"; callers restage them.
+    pub fn take_incidents(&self) -> Vec<Problem> {
+        self.incidents
+            .lock()
+            .map(|mut i| std::mem::take(&mut *i))
+            .unwrap_or_default()
+    }
+
+    /// The PID of the running browser (the leader of its process group).
+    pub fn pid(&self) -> u32 {
+        self.current().leader
+    }
+
+    fn current(&self) -> Arc<Session> {
+        match self.session.lock() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// A new browser in place of one that died, once per audit.
+    fn restart(&self, dead: &Arc<Session>) -> Result<Arc<Session>, AuditError> {
+        let mut slot = self
+            .session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !Arc::ptr_eq(&slot, dead) {
+            return Ok(slot.clone()); // Another tab restarted it already.
+        }
+        if dead.generation >= 1 {
+            return Err(AuditError::BrowserDied { restarted: true });
+        }
+        if let Some(reason) = self.stop.reason() {
+            return Err(AuditError::Stopped(reason));
+        }
+        tracing::warn!("Chromium exited unexpectedly; starting it again");
+        let session = start_session(&self.config, &self.location, dead.generation + 1)?;
+        push_incident(
+            &self.incidents,
+            Problem::new(
+                "browser",
+                None,
+                "Chromium exited unexpectedly (killed or crashed); it was restarted once and the audit went on",
+            )
+            .kind(ProblemKind::BrowserRestarted),
+        );
+        *slot = Arc::new(session);
+        Ok(slot.clone())
+    }
+
     /// Opens a new tab; `is_first_party` tells which hosts belong to the audited product.
+    /// A browser that died is restarted first (once per audit).
     pub fn open_page(
         &self,
         is_first_party: impl Fn(&str) -> bool + Send + Sync + 'static,
     ) -> Result<Page, AuditError> {
         let started = Instant::now();
-        let tab = self.chrome.new_tab().map_err(browser_error)?;
+        if let Some(reason) = self.stop.reason() {
+            return Err(AuditError::Stopped(reason));
+        }
+        let mut session = self.current();
+        if session.is_gone() {
+            session = self.restart(&session)?;
+        }
+        let tab = match session.chrome.new_tab() {
+            Ok(tab) => tab,
+            Err(e) if e.is::<ConnectionClosed>() => {
+                session.mark_gone();
+                if let Some(reason) = self.stop.reason() {
+                    return Err(AuditError::Stopped(reason));
+                }
+                session = self.restart(&session)?;
+                session.chrome.new_tab().map_err(browser_error)?
+            }
+            Err(e) => return Err(browser_error(e)),
+        };
         tracing::debug!(elapsed = ?started.elapsed(), "new tab");
-        let page = Page::attach(tab, Arc::new(PageActivity::new(is_first_party)), self);
+        let activity = Arc::new(PageActivity::new(is_first_party));
+        activity.set_stop(self.stop);
+        let waker: Arc<dyn crate::stop::Wake> = activity.clone();
+        crate::stop::wake_on_signal(Arc::downgrade(&waker));
+        let page = Page::attach(tab, activity, self, session);
         tracing::debug!(elapsed = ?started.elapsed(), "tab ready");
         page
+    }
+}
+
+/// Starts Chromium headless with a fresh profile, in its own process group, from the
+/// launcher thread (see [`browser_process`]).
+fn start_session(
+    config: &BrowserConfig,
+    location: &ChromiumLocation,
+    generation: usize,
+) -> Result<Session, AuditError> {
+    let launch_error = |reason: String| AuditError::BrowserLaunch {
+        path: location.path.clone(),
+        reason,
+    };
+    let profile = tempfile::Builder::new()
+        .prefix("plg-audit-profile-")
+        .tempdir()
+        .map_err(|e| launch_error(format!("cannot create a temporary profile: {e}")))?;
+
+    let mut args: Vec<String> = [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-gpu",
+        "--disable-quic",
+        "--mute-audio",
+        "--hide-scrollbars",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if config.offline {
+        args.push(
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost".into(),
+        );
+    }
+    let path = location.path.clone();
+    let user_data_dir = profile.path().to_path_buf();
+    // Chromium's crash handler leaves the process group (it daemonizes); with its
+    // database inside the profile, its command line names the profile like every other
+    // Chromium process, so it can be found and killed with them.
+    let crash_home = profile.path().join("config");
+    let envs = std::collections::HashMap::from([(
+        "XDG_CONFIG_HOME".to_string(),
+        crash_home.to_string_lossy().to_string(),
+    )]);
+    let sandbox = !running_as_root();
+    let step_timeout = config.step_timeout;
+    let launched = browser_process::on_launcher_thread(move || {
+        let arg_refs: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        let options = LaunchOptions {
+            headless: true,
+            sandbox,
+            path: Some(path),
+            user_data_dir: Some(user_data_dir),
+            window_size: Some(VIEWPORT),
+            args: arg_refs,
+            // Only how often the transport's loops look up from waiting now (patched).
+            idle_browser_timeout: (step_timeout * 4).max(Duration::from_secs(60)),
+            call_timeout: Some(DEVTOOLS_DEADLINE),
+            process_group: true,
+            kill_on_parent_death: true,
+            process_envs: Some(envs),
+            ..LaunchOptions::default()
+        };
+        Chrome::new(options).map_err(|e| first_line(&e.to_string()))
+    });
+    let chrome = launched.map_err(launch_error)?;
+    let leader = chrome.get_process_id().unwrap_or_default();
+    browser_process::register(leader, profile.path());
+    chrome.set_default_timeout(DEVTOOLS_DEADLINE);
+    // A link that answers with a file must not write it anywhere.
+    if let Err(e) = chrome.call_method(BrowserDomain::SetDownloadBehavior {
+        behavior: BrowserDomain::SetDownloadBehaviorBehaviorOption::Deny,
+        browser_context_id: None,
+        download_path: None,
+        events_enabled: None,
+    }) {
+        tracing::debug!("could not turn downloads off: {e}");
+    }
+    Ok(Session {
+        chrome,
+        leader,
+        generation,
+        gone: std::sync::atomic::AtomicBool::new(false),
+        _profile: profile,
+    })
+}
+
+fn push_incident(incidents: &Mutex<Vec<Problem>>, problem: Problem) {
+    if let Ok(mut list) = incidents.lock() {
+        list.push(problem);
     }
 }
 
@@ -340,6 +542,67 @@ const AIM: &str = r#"((sel) => {
   const words = (cover.innerText || '').trim().replace(/\s+/g, ' ').slice(0, 60);
   return { state: 'covered', by: cover.tagName.toLowerCase() + (cls ? '.' + cls : '') + (words ? ` ("${words}")` : '') };
 })"#;
+/// Why a page was left: its renderer stopped answering, crashed, or looped on dialogs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Loss {
+    Unresponsive { doing: &'static str },
+    Crashed,
+    DialogLoop { dialogs: usize },
+}
+
+/// What the tab's event listener shares with its page.
+struct Shared {
+    activity: Arc<PageActivity>,
+    dialogs: Arc<Mutex<Vec<DialogRecord>>>,
+    incidents: Arc<Mutex<Vec<Problem>>>,
+    /// Why the page was left, with the URL it was at then.
+    loss: Mutex<Option<(Loss, String)>>,
+}
+
+impl Shared {
+    /// Records the first reason the page is lost (with the URL it happened on); later
+    /// reasons are consequences of the first.
+    fn lose(&self, loss: Loss, url: &str) {
+        let Ok(mut slot) = self.loss.lock() else {
+            return;
+        };
+        if slot.is_some() {
+            return;
+        }
+        tracing::warn!("{}", loss_error(&loss, url));
+        let cut = match loss {
+            Loss::Crashed => Some(SettleCut::Crashed),
+            Loss::DialogLoop { .. } => Some(SettleCut::DialogLoop),
+            Loss::Unresponsive { .. } => None,
+        };
+        *slot = Some((loss, url.to_string()));
+        drop(slot);
+        if let Some(cut) = cut {
+            self.activity.cut(cut);
+        }
+    }
+
+    fn loss(&self) -> Option<AuditError> {
+        let slot = self.loss.lock().ok()?;
+        slot.as_ref().map(|(loss, url)| loss_error(loss, url))
+    }
+}
+
+fn loss_error(loss: &Loss, url: &str) -> AuditError {
+    let url = url.to_string();
+    match loss {
+        Loss::Unresponsive { doing } => AuditError::RendererUnresponsive {
+            url,
+            doing: doing.to_string(),
+            deadline: DEVTOOLS_DEADLINE,
+        },
+        Loss::Crashed => AuditError::RendererCrashed { url },
+        Loss::DialogLoop { dialogs } => AuditError::DialogLoop {
+            url,
+            dialogs: *dialogs,
+        },
+    }
+}
 
 /// One browser tab, wired to its settle-wait.
 pub struct Page {
@@ -351,6 +614,18 @@ pub struct Page {
     /// Requests of earlier visits, kept for a caller that wants every request the tab
     /// made (the journey); None until [`Page::keep_request_journal`].
     journal: Mutex<Option<RequestJournal>>,
+    /// The browser this tab lives in.
+    session: Arc<Session>,
+    shared: Arc<Shared>,
+    stop: Stop,
+    popups: Arc<Mutex<Vec<PopupRecord>>>,
+    /// Windows opened by the user's action since the last [`Page::follow_popups`]: the
+    /// flow may go on in one of them.
+    flow_windows: Mutex<Vec<String>>,
+    /// Windows closed since the last [`Page::follow_popups`].
+    closed_windows: std::sync::atomic::AtomicUsize,
+    /// Scripts were switched off to hold a looping page still for reading.
+    scripts_off: std::sync::atomic::AtomicBool,
 }
 
 /// Requests not yet handed out by [`Page::take_new_requests`].
@@ -370,12 +645,19 @@ impl Page {
         tab: Arc<Tab>,
         activity: Arc<PageActivity>,
         browser: &Browser,
+        session: Arc<Session>,
     ) -> Result<Page, AuditError> {
-        let listener_activity = activity.clone();
-        let dialogs = browser.dialogs.clone();
-        let dialog_tab = tab.clone();
+        let shared = Arc::new(Shared {
+            activity: activity.clone(),
+            dialogs: browser.dialogs.clone(),
+            incidents: browser.incidents.clone(),
+            loss: Mutex::new(None),
+        });
+        let listener = shared.clone();
+        // Weak: the tab owns its listeners, so a strong reference would keep it forever.
+        let listener_tab = Arc::downgrade(&tab);
         tab.add_event_listener(Arc::new(move |event: &Event| {
-            on_event(&listener_activity, &dialogs, &dialog_tab, event)
+            on_event(&listener, &listener_tab, event)
         }))
         .map_err(browser_error)?;
 
@@ -439,23 +721,157 @@ impl Page {
             config: browser.config.clone(),
             last_settle: std::sync::Mutex::new(None),
             journal: Mutex::new(None),
+            session,
+            shared,
+            stop: browser.stop,
+            popups: browser.popups.clone(),
+            flow_windows: Mutex::new(Vec::new()),
+            closed_windows: std::sync::atomic::AtomicUsize::new(0),
+            scripts_off: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// The error that made this page unusable, if one did (for the report's `kind`).
+    pub fn loss(&self) -> Option<AuditError> {
+        self.check().err()
+    }
+
+    /// Whether the page can still be used: false once its renderer was lost (hung,
+    /// crashed, a dialog loop) or its browser died. Its owner then opens a new one.
+    pub fn is_usable(&self) -> bool {
+        self.check().is_ok()
+    }
+
+    /// Fails at once when the audit must stop or the page was already lost, so that no
+    /// call waits on a renderer known not to answer.
+    fn check(&self) -> Result<(), AuditError> {
+        if let Some(reason) = self.stop.reason() {
+            return Err(AuditError::Stopped(reason));
+        }
+        if let Some(lost) = self.shared.loss() {
+            return Err(lost);
+        }
+        if self.session.is_gone() {
+            return Err(AuditError::BrowserDied {
+                restarted: self.session.generation > 0,
+            });
+        }
+        Ok(())
+    }
+
+    /// What a failed DevTools call means: the audit stopping, the browser gone, or — a
+    /// call that got no answer within its deadline — a renderer that stopped responding,
+    /// which is then freed (its script terminated) and left.
+    fn failed(&self, e: anyhow::Error, doing: &'static str) -> AuditError {
+        if let Some(reason) = self.stop.reason() {
+            return AuditError::Stopped(reason);
+        }
+        if e.is::<ConnectionClosed>() {
+            self.session.mark_gone();
+            return AuditError::BrowserDied {
+                restarted: self.session.generation > 0,
+            };
+        }
+        if let Some(lost) = self.shared.loss() {
+            return lost;
+        }
+        if e.is::<CallTimedOut>() {
+            let url = self.tab.get_url();
+            self.shared.lose(Loss::Unresponsive { doing }, &url);
+            // A spinning script burns a core until it is stopped.
+            let _ = self
+                .tab
+                .call_method_with_timeout(Runtime::TerminateExecution(None), RESCUE_DEADLINE);
+            return self.shared.loss().unwrap_or_else(|| browser_error(e));
+        }
+        browser_error(e)
+    }
+
+    /// One DevTools call on this tab, bounded by [`DEVTOOLS_DEADLINE`].
+    fn call<C>(&self, method: C) -> Result<C::ReturnObject, AuditError>
+    where
+        C: Method + serde::Serialize + std::fmt::Debug,
+    {
+        self.check()?;
+        self.tab
+            .call_method(method)
+            .map_err(|e| self.failed(e, C::NAME))
     }
 
     /// Navigates to `url` and waits for the page to settle.
     pub fn visit(&self, url: &str) -> Result<Visit, AuditError> {
         let start = Instant::now();
+        self.check()?;
         self.journal_visit_ending();
+        self.scripts_back_on();
         self.activity.begin_visit();
         self.activity.expect_document();
-        if let Err(e) = self.tab.navigate_to(url) {
-            self.activity.dom_content_loaded();
-            return Err(AuditError::Unreachable {
+        // Page.navigate answers once the server has: a server that never does is a page
+        // that never arrives (stalled), not a renderer in trouble.
+        let navigated = self.tab.call_method_with_timeout(
+            Cdp::Navigate {
                 url: url.to_string(),
-                reason: first_line(&e.to_string()),
-            });
+                referrer: None,
+                transition_Type: None,
+                frame_id: None,
+                referrer_policy: None,
+            },
+            self.config.step_timeout.max(Duration::from_secs(1)),
+        );
+        match navigated {
+            Ok(answer) => {
+                if let Some(error_text) = answer.error_text {
+                    self.activity.dom_content_loaded();
+                    return Err(AuditError::Unreachable {
+                        url: url.to_string(),
+                        reason: first_line(&error_text),
+                    });
+                }
+            }
+            Err(e) if e.is::<CallTimedOut>() && self.check().is_ok() => {
+                self.stop_loading();
+                let settled = Settled {
+                    elapsed: start.elapsed(),
+                    quiet: false,
+                    stalled: true,
+                    cut: None,
+                };
+                if let Ok(mut last) = self.last_settle.lock() {
+                    *last = Some(settled);
+                }
+                return Ok(Visit {
+                    url: self.tab.get_url(),
+                    document: None,
+                    settled,
+                    elapsed: start.elapsed(),
+                });
+            }
+            Err(e) => {
+                self.activity.dom_content_loaded();
+                return Err(match self.failed(e, "Page.navigate") {
+                    AuditError::Browser { reason } => AuditError::Unreachable {
+                        url: url.to_string(),
+                        reason,
+                    },
+                    other => other,
+                });
+            }
         }
         let settled = self.settle();
+        if let Some(reason) = self.stop.reason() {
+            return Err(AuditError::Stopped(reason));
+        }
+        if settled.stalled && self.activity.document().is_none() {
+            // Reading now would wait for the navigation (DevTools holds page calls until it
+            // commits): stop it and report where the tab stands.
+            self.stop_loading();
+            return Ok(Visit {
+                url: self.tab.get_url(),
+                document: None,
+                settled,
+                elapsed: start.elapsed(),
+            });
+        }
         Ok(Visit {
             url: self.url(),
             document: self.activity.document(),
@@ -464,7 +880,9 @@ impl Page {
         })
     }
 
-    /// The settle-wait (see [`super::settle`]), bounded by the step timeout.
+    /// The settle-wait (see [`super::settle`]), bounded by the step timeout. Windows the
+    /// page opened meanwhile are closed and recorded; a page that kept navigating by
+    /// itself is stopped and held still to be read as it stands.
     pub fn settle(&self) -> Settled {
         let settled = self
             .activity
@@ -472,13 +890,152 @@ impl Page {
         if let Ok(mut last) = self.last_settle.lock() {
             *last = Some(settled);
         }
+        if settled.cut == Some(SettleCut::NavigationLoop) {
+            self.hold_still(settled.elapsed);
+        }
+        // Only a page that has fully arrived: while a document's body is still coming,
+        // DevTools holds page calls until it commits, which is no sign of a busy script.
+        if !settled.quiet
+            && settled.cut.is_none()
+            && self.activity.document().is_some()
+            && !self.activity.document_in_flight()
+        {
+            self.probe_renderer();
+        }
+        if self.activity.has_opened_windows() {
+            self.close_windows();
+        }
         settled
+    }
+
+    /// After a settle-wait that ran out of time on a page whose document arrived: a page
+    /// still "loading" may be a script that never yields (it blocks the parser, so
+    /// DOMContentLoaded never comes). A renderer that cannot evaluate `1` within
+    /// [`RESCUE_DEADLINE`] is recorded as unresponsive and its script terminated.
+    fn probe_renderer(&self) {
+        if self.check().is_err() {
+            return;
+        }
+        let probe = self.tab.call_method_with_timeout(
+            Runtime::Evaluate {
+                expression: "1".to_string(),
+                object_group: None,
+                include_command_line_api: None,
+                silent: Some(true),
+                context_id: None,
+                return_by_value: Some(true),
+                generate_preview: None,
+                user_gesture: None,
+                await_promise: None,
+                throw_on_side_effect: None,
+                timeout: None,
+                disable_breaks: None,
+                repl_mode: None,
+                allow_unsafe_eval_blocked_by_csp: None,
+                unique_context_id: None,
+                serialization_options: None,
+            },
+            RESCUE_DEADLINE,
+        );
+        if let Err(e) = probe {
+            if e.is::<CallTimedOut>() {
+                let _ = self.failed(e, "Runtime.evaluate");
+            }
+        }
+    }
+
+    /// A page in a redirect or refresh loop: stop the navigation under way and switch its
+    /// scripts off (until the next visit), so it can be read as it stands.
+    fn hold_still(&self, after: Duration) {
+        let url = self.tab.get_url();
+        tracing::warn!(%url, "the page keeps navigating by itself; reading it as it stands");
+        self.stop_loading();
+        let off = self.call(Emulation::SetScriptExecutionDisabled { value: true });
+        self.scripts_off
+            .store(off.is_ok(), std::sync::atomic::Ordering::SeqCst);
+        push_incident(
+            &self.shared.incidents,
+            Problem::new(
+                "browser",
+                Some(&url),
+                format!(
+                    "the page kept navigating by itself (more than {} navigations in {:.1} s, a script or meta-refresh loop); it was read as it stood",
+                    self.config.settle.navigation_budget,
+                    after.as_secs_f64()
+                ),
+            )
+            .kind(ProblemKind::NavigationLoop),
+        );
+    }
+
+    fn scripts_back_on(&self) {
+        if self
+            .scripts_off
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            let _ = self.call(Emulation::SetScriptExecutionDisabled { value: false });
+        }
+    }
+
+    /// Closes every window this page opened (they are recorded), keeping the addresses of
+    /// those the user's own action opened: the flow may go on there.
+    fn close_windows(&self) {
+        let opened = self.activity.take_opened_windows();
+        let opener = self.tab.get_url();
+        let own_id = self.tab.get_target_id().clone();
+        if let Ok(mut popups) = self.popups.lock() {
+            for OpenedWindow { url, by_user } in &opened {
+                if popups.len() < MAX_POPUP_RECORDS {
+                    popups.push(PopupRecord {
+                        url: url.clone(),
+                        opener: opener.clone(),
+                        by_user: *by_user,
+                        answer: "closed".into(),
+                    });
+                }
+            }
+        }
+        if let Ok(mut flow) = self.flow_windows.lock() {
+            flow.extend(opened.iter().filter(|w| w.by_user).map(|w| w.url.clone()));
+        }
+        // Asked of the browser itself: it answers whatever the windows' pages are doing.
+        let targets = match self
+            .session
+            .chrome
+            .call_method(Target::GetTargets { filter: None })
+        {
+            Ok(t) => t.target_infos,
+            Err(e) => {
+                tracing::debug!("cannot list the windows to close: {e}");
+                return;
+            }
+        };
+        for t in targets
+            .into_iter()
+            .filter(|t| t.opener_id.as_ref() == Some(&own_id))
+        {
+            tracing::info!(url = %t.url, "closing a window the page opened");
+            let done = self.session.chrome.call_method_with_timeout(
+                Target::CloseTarget {
+                    target_id: t.target_id,
+                },
+                RESCUE_DEADLINE,
+            );
+            if done.map(|r| r.success).unwrap_or(false) {
+                self.closed_windows
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
     }
 
     /// Stops a navigation that never arrives (a person pressing Esc), so the page can be
     /// read and photographed as it stands.
     pub fn stop_loading(&self) {
-        if let Err(e) = self.tab.call_method(Cdp::StopLoading(None)) {
+        // Handled by the browser, so it works whatever the page's renderer is doing.
+        if let Err(e) = self
+            .tab
+            .call_method_with_timeout(Cdp::StopLoading(None), RESCUE_DEADLINE)
+        {
             tracing::debug!(error = %e, "could not stop loading");
         }
         self.activity.dom_content_loaded();
@@ -496,6 +1053,10 @@ impl Page {
     /// Whether the latest settle-wait ran out of time with the page never arriving
     /// (still loading, or waiting on the product's own server).
     pub fn stalled(&self) -> bool {
+        // A page whose renderer was lost did not stall: it is said as lost.
+        if self.shared.loss().is_some() {
+            return false;
+        }
         self.last_settle
             .lock()
             .ok()
@@ -510,18 +1071,25 @@ impl Page {
         self.settle()
     }
 
+    /// First-party answers with an error status (4xx, 5xx) to the latest action: the
+    /// form post itself, or the document it led to. Empty when the server accepted it.
+    pub fn failed_answers(&self) -> Vec<FailedAnswer> {
+        self.activity.failed_answers_since_action()
+    }
+
     /// Presses the element `selector` finds as a person would: scrolled into view, then a
     /// real mouse click at its centre — only when it is the topmost element there. A
     /// covered element is not pressed (a dialog or banner is in the way: deal with that
     /// first), nor is an invisible one. The caller settles.
     pub fn click(&self, selector: &str) -> Result<Pressed, AuditError> {
+        self.check()?;
         let sel = serde_json::to_string(selector).map_err(browser_error)?;
         let aim: Aim = self.evaluate(&format!("{AIM}({sel})"))?;
         match aim.state.as_str() {
             "ok" => {
                 self.tab
                     .click_point(headless_chrome::browser::tab::point::Point { x: aim.x, y: aim.y })
-                    .map_err(browser_error)?;
+                    .map_err(|e| self.failed(e, "Input.dispatchMouseEvent"))?;
                 self.activity.action_taken();
                 Ok(Pressed::Done)
             }
@@ -543,11 +1111,12 @@ impl Page {
     /// it in the file dialog would; the page gets its input and change events. The caller
     /// settles.
     pub fn upload(&self, selector: &str, path: &std::path::Path) -> Result<(), AuditError> {
+        self.check()?;
         let path = path.to_string_lossy();
         self.tab
             .find_element(selector)
             .and_then(|input| input.set_input_files(&[path.as_ref()]).map(|_| ()))
-            .map_err(browser_error)?;
+            .map_err(|e| self.failed(e, "DOM.setFileInputFiles"))?;
         self.activity.action_taken();
         Ok(())
     }
@@ -563,37 +1132,67 @@ impl Page {
             .unwrap_or_else(|_| self.tab.get_url())
     }
 
-    /// The rendered document as HTML.
+    /// The rendered document as HTML, its first [`MAX_RENDERED_HTML`] characters at most
+    /// (a longer page is recorded with a warning).
     pub fn html(&self) -> Result<String, AuditError> {
-        self.evaluate::<String>(
-            "document.documentElement ? document.documentElement.outerHTML : ''",
-        )
+        let js = format!(
+            "(() => {{ const h = document.documentElement ? document.documentElement.outerHTML : ''; \
+               return h.length > {MAX_RENDERED_HTML} ? [h.length, h.slice(0, {MAX_RENDERED_HTML})] : [h.length, h]; }})()"
+        );
+        // Returned by value as it is (not through JSON.stringify), so the page's HTML
+        // crosses the DevTools connection once and is held once.
+        let value = self.evaluate_value(&js)?;
+        let serde_json::Value::Array(mut parts) = value else {
+            return Err(AuditError::Browser {
+                reason: "unexpected answer from the page when reading its HTML".into(),
+            });
+        };
+        let html = match parts.pop() {
+            Some(serde_json::Value::String(h)) => h,
+            _ => String::new(),
+        };
+        let length = parts
+            .first()
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        if length > html.encode_utf16().count() as u64 {
+            push_incident(
+                &self.shared.incidents,
+                Problem::new(
+                    "browser",
+                    Some(&self.tab.get_url()),
+                    format!(
+                        "the rendered page is {:.1} million characters long; its first {} MB were read",
+                        length as f64 / 1e6,
+                        MAX_RENDERED_HTML / (1024 * 1024)
+                    ),
+                )
+                .kind(ProblemKind::Truncated),
+            );
+        }
+        Ok(html)
     }
 
-    /// Evaluates a JavaScript expression and decodes its JSON-serialisable value.
-    pub fn evaluate<T: DeserializeOwned>(&self, expression: &str) -> Result<T, AuditError> {
-        let wrapped = format!("JSON.stringify(({expression}) ?? null)");
-        let result = self
-            .tab
-            .call_method(Runtime::Evaluate {
-                expression: wrapped,
-                return_by_value: Some(true),
-                generate_preview: None,
-                silent: Some(true),
-                await_promise: Some(true),
-                include_command_line_api: None,
-                user_gesture: Some(true),
-                object_group: None,
-                context_id: None,
-                throw_on_side_effect: None,
-                timeout: None,
-                disable_breaks: None,
-                repl_mode: None,
-                allow_unsafe_eval_blocked_by_csp: None,
-                unique_context_id: None,
-                serialization_options: None,
-            })
-            .map_err(browser_error)?;
+    /// Evaluates a JavaScript expression and returns its value as the browser sends it.
+    fn evaluate_value(&self, expression: &str) -> Result<serde_json::Value, AuditError> {
+        let result = self.call(Runtime::Evaluate {
+            expression: expression.to_string(),
+            return_by_value: Some(true),
+            generate_preview: None,
+            silent: Some(true),
+            await_promise: Some(true),
+            include_command_line_api: None,
+            user_gesture: Some(true),
+            object_group: None,
+            context_id: None,
+            throw_on_side_effect: None,
+            timeout: None,
+            disable_breaks: None,
+            repl_mode: None,
+            allow_unsafe_eval_blocked_by_csp: None,
+            unique_context_id: None,
+            serialization_options: None,
+        })?;
         if let Some(exception) = result.exception_details {
             let detail = exception
                 .exception
@@ -603,12 +1202,15 @@ impl Page {
                 reason: format!("a page script failed: {}", first_line(&detail)),
             });
         }
-        let json = result
-            .result
-            .value
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "null".to_string());
-        serde_json::from_str(&json).map_err(|e| AuditError::Browser {
+        Ok(result.result.value.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Evaluates a JavaScript expression and decodes its JSON-serialisable value.
+    pub fn evaluate<T: DeserializeOwned>(&self, expression: &str) -> Result<T, AuditError> {
+        let wrapped = format!("JSON.stringify(({expression}) ?? null)");
+        let value = self.evaluate_value(&wrapped)?;
+        let json = value.as_str().unwrap_or("null");
+        serde_json::from_str(json).map_err(|e| AuditError::Browser {
             reason: format!("unexpected answer from the page: {e}"),
         })
     }
@@ -616,10 +1218,7 @@ impl Page {
     /// A PNG of the viewport, or of the whole page when `full_page`.
     pub fn screenshot(&self, full_page: bool) -> Result<Vec<u8>, AuditError> {
         let clip = if full_page {
-            let metrics = self
-                .tab
-                .call_method(Cdp::GetLayoutMetrics(None))
-                .map_err(browser_error)?;
+            let metrics = self.call(Cdp::GetLayoutMetrics(None))?;
             let size = metrics.css_content_size;
             Some(Cdp::Viewport {
                 x: 0.0,
@@ -632,16 +1231,14 @@ impl Page {
             None
         };
         let data = self
-            .tab
-            .call_method(Cdp::CaptureScreenshot {
+            .call(Cdp::CaptureScreenshot {
                 format: Some(Cdp::CaptureScreenshotFormatOption::Png),
                 quality: None,
                 clip,
                 from_surface: Some(true),
                 capture_beyond_viewport: Some(full_page),
                 optimize_for_speed: None,
-            })
-            .map_err(browser_error)?
+            })?
             .data;
         use base64::Engine;
         base64::engine::general_purpose::STANDARD
@@ -650,36 +1247,46 @@ impl Page {
     }
 
     /// Deals with the windows this page opened (window.open, target=_blank): every one
-    /// is closed, and if one was for a page of the product it carries the flow, so this
-    /// tab goes there instead and the settled visit is returned. Call it after an
-    /// action's settle-wait.
+    /// is closed, and if the user's own action opened one for a page of the product, it
+    /// carries the flow, so this tab goes there instead and the settled visit is returned.
+    /// Windows the page opened by itself (on load, on a timer) never take over. Call it
+    /// after an action's settle-wait.
     pub fn follow_popups(&self, site: &super::site::Site) -> Result<Popups, AuditError> {
-        let opened = self.activity.take_opened_windows();
-        let own_id = self.tab.get_target_id().clone();
-        let targets = self
-            .tab
-            .call_method(Target::GetTargets { filter: None })
-            .map_err(browser_error)?
-            .target_infos;
-        let mut closed = 0;
-        for t in targets
-            .into_iter()
-            .filter(|t| t.opener_id.as_ref() == Some(&own_id))
-        {
-            tracing::info!(url = %t.url, "closing a window the page opened");
-            let done = self.tab.call_method(Target::CloseTarget {
-                target_id: t.target_id,
+        // A page whose renderer was lost opens nothing more; the step that led there is
+        // still recorded, and the next read names the loss.
+        if self.shared.loss().is_some() && self.stop.reason().is_none() {
+            return Ok(Popups {
+                followed: None,
+                closed: 0,
             });
-            if done.map(|r| r.success).unwrap_or(false) {
-                closed += 1;
-            }
         }
-        let carries_flow = opened
+        self.check()?;
+        self.close_windows();
+        let flow = self
+            .flow_windows
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default();
+        let closed = self
+            .closed_windows
+            .swap(0, std::sync::atomic::Ordering::SeqCst);
+        let carries_flow = flow
             .iter()
             .filter_map(|u| url::Url::parse(u).ok())
             .find(|u| site.owns(u));
         let followed = match carries_flow {
-            Some(url) => Some(self.visit(url.as_str())?),
+            Some(url) => {
+                if let Ok(mut popups) = self.popups.lock() {
+                    if let Some(r) = popups
+                        .iter_mut()
+                        .rev()
+                        .find(|r| r.by_user && r.url == url.as_str())
+                    {
+                        r.answer = "followed".into();
+                    }
+                }
+                Some(self.visit(url.as_str())?)
+            }
             None => None,
         };
         Ok(Popups { followed, closed })
@@ -737,8 +1344,80 @@ impl Page {
         self.activity.documents()
     }
 
+    /// Closes the tab, through the browser itself (so a tab whose renderer hangs closes too).
     pub fn close(self) {
-        let _ = self.tab.close(false);
+        let _ = self.session.chrome.call_method_with_timeout(
+            Target::CloseTarget {
+                target_id: self.tab.get_target_id().clone(),
+            },
+            RESCUE_DEADLINE,
+        );
+    }
+}
+
+/// One tab for a sequence of visits (discovery's renders), replaced by a fresh one when
+/// its renderer is lost — hung, crashed, looping on dialogs — or its browser restarted.
+pub struct RenderTab<'b> {
+    browser: &'b Browser,
+    is_first_party: Arc<dyn Fn(&str) -> bool + Send + Sync>,
+    page: Mutex<Option<Arc<Page>>>,
+}
+
+impl<'b> RenderTab<'b> {
+    /// A tab in `browser` opened when first needed.
+    pub fn new(
+        browser: &'b Browser,
+        is_first_party: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> RenderTab<'b> {
+        RenderTab {
+            browser,
+            is_first_party: Arc::new(is_first_party),
+            page: Mutex::new(None),
+        }
+    }
+
+    /// The tab to use now: the current one while it is usable, else a new one (the lost
+    /// one is closed).
+    pub fn page(&self) -> Result<Arc<Page>, AuditError> {
+        let mut slot = self
+            .page
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(page) = slot.as_ref() {
+            if page.is_usable() {
+                return Ok(page.clone());
+            }
+        }
+        if let Some(lost) = slot.take() {
+            if let Ok(page) = Arc::try_unwrap(lost) {
+                page.close();
+            }
+        }
+        let filter = self.is_first_party.clone();
+        let page = Arc::new(self.browser.open_page(move |h| filter(h))?);
+        *slot = Some(page.clone());
+        Ok(page)
+    }
+
+    /// The bound of every settle-wait.
+    pub fn step_timeout(&self) -> Duration {
+        self.browser.config.step_timeout
+    }
+
+    /// The browser's incidents since the last call (see [`Browser::take_incidents`]).
+    pub fn take_incidents(&self) -> Vec<Problem> {
+        self.browser.take_incidents()
+    }
+
+    /// Closes the tab.
+    pub fn close(self) {
+        let page = self
+            .page
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(page) = page.and_then(|p| Arc::try_unwrap(p).ok()) {
+            page.close();
+        }
     }
 }
 
@@ -749,7 +1428,8 @@ fn resource_name(resource: Option<&Network::ResourceType>) -> String {
         .unwrap_or_else(|| "Other".to_string())
 }
 
-fn on_event(activity: &PageActivity, dialogs: &Mutex<Vec<DialogRecord>>, tab: &Tab, event: &Event) {
+fn on_event(shared: &Shared, tab: &std::sync::Weak<Tab>, event: &Event) {
+    let activity = &shared.activity;
     match event {
         Event::NetworkRequestWillBeSent(e) => {
             let p = &e.params;
@@ -757,6 +1437,7 @@ fn on_event(activity: &PageActivity, dialogs: &Mutex<Vec<DialogRecord>>, tab: &T
                 &p.request_id,
                 &p.request.url,
                 &resource_name(p.Type.as_ref()),
+                &p.request.method,
                 p.frame_id.as_deref(),
             );
         }
@@ -783,13 +1464,26 @@ fn on_event(activity: &PageActivity, dialogs: &Mutex<Vec<DialogRecord>>, tab: &T
         Event::PageFrameStartedLoading(e) => activity.frame_started_loading(&e.params.frame_id),
         Event::PageFrameStoppedLoading(e) => activity.frame_stopped_loading(&e.params.frame_id),
         Event::PageDomContentEventFired(_) => activity.dom_content_loaded(),
-        Event::PageWindowOpen(e) => activity.window_opened(&e.params.url),
+        Event::PageWindowOpen(e) => activity.window_opened(&e.params.url, e.params.user_gesture),
+        Event::InspectorTargetCrashed(_) => {
+            let url = tab.upgrade().map(|t| t.get_url()).unwrap_or_default();
+            shared.lose(Loss::Crashed, &url);
+        }
         Event::PageJavascriptDialogOpening(e) => {
+            let Some(tab) = tab.upgrade() else { return };
             let p = &e.params;
             let kind = serde_json::to_value(&p.Type)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_else(|| "dialog".to_string());
+            let opened = activity.dialog_opened();
+            if opened > MAX_DIALOGS {
+                // A dialog loop: stop the script that keeps opening them before closing
+                // this one, so it cannot open the next.
+                shared.lose(Loss::DialogLoop { dialogs: opened }, &p.url);
+                let _ = tab
+                    .call_method_with_timeout(Runtime::TerminateExecution(None), RESCUE_DEADLINE);
+            }
             // Leaving a page must stay possible; everything else is declined, as a
             // cautious visitor would.
             let accept = kind == "beforeunload";
@@ -802,13 +1496,15 @@ fn on_event(activity: &PageActivity, dialogs: &Mutex<Vec<DialogRecord>>, tab: &T
             if let Err(e) = answered {
                 tracing::warn!("could not answer a {kind} dialog: {e}");
             }
-            if let Ok(mut list) = dialogs.lock() {
-                list.push(DialogRecord {
-                    kind,
-                    message: p.message.clone(),
-                    url: p.url.clone(),
-                    answer: if accept { "accepted" } else { "dismissed" }.to_string(),
-                });
+            if opened <= MAX_DIALOGS {
+                if let Ok(mut list) = shared.dialogs.lock() {
+                    list.push(DialogRecord {
+                        kind,
+                        message: p.message.clone(),
+                        url: p.url.clone(),
+                        answer: if accept { "accepted" } else { "dismissed" }.to_string(),
+                    });
+                }
             }
         }
         _ => {}

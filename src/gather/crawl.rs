@@ -8,20 +8,21 @@
 //! `--max-pages` is spent on pages that tell something.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
 use url::Url;
 
-use super::browser::Page;
+use super::browser::RenderTab;
 use super::document::PageDocument;
-use super::fetch::{Fetched, Fetcher};
+use super::fetch::{BodyKind, Fetched, Fetcher, MAX_BODY_BYTES};
 use super::page_role::{classify, RoleJudgement};
+use super::settle::SettleCut;
 use super::site::Site;
 use super::ArtifactDir;
-use crate::artifacts::{Artifacts, PageArtifact, PageRole, Problem, RequestRecord};
+use crate::artifacts::{Artifacts, PageArtifact, PageRole, Problem, ProblemKind, RequestRecord};
 use crate::progress::Progress;
+use crate::stop::Stop;
 
 /// Below this many characters of visible text, static HTML is taken for a client-rendered shell.
 pub const MIN_STATIC_TEXT: usize = 120;
@@ -57,6 +58,12 @@ fn must_not_follow(url: &Url) -> bool {
         || SKIP_EXT.iter().any(|e| path.ends_with(e))
 }
 
+/// A document link worth recording although it is no web page: a PDF price list is
+/// where a product keeps its prices, a fact the report must not drop.
+fn worth_a_look(url: &Url, guess: PageRole) -> bool {
+    guess == PageRole::Pricing && url.path().to_ascii_lowercase().ends_with(".pdf")
+}
+
 /// One page waiting to be visited.
 struct Candidate {
     url: Url,
@@ -79,16 +86,21 @@ struct Read {
     globals: Vec<String>,
     /// The pricing read on the live page, for a page rendered as the pricing page.
     pricing: Option<(super::pricing::LiveReading, Duration)>,
+    /// The Content-Type the server sent.
+    content_type: Option<String>,
 }
 
 /// The crawl's working state.
 pub struct Crawl<'a> {
     pub site: Site,
     pub fetcher: Fetcher,
-    pub page: Option<Arc<Page>>,
+    /// The tab pages are rendered in (replaced when a page loses its renderer).
+    pub page: Option<RenderTab<'a>>,
     pub max_pages: usize,
     pub store: &'a ArtifactDir,
     pub progress: &'a Progress,
+    /// Ends the crawl early: a signal, or the `--max-time` budget.
+    pub stop: Stop,
 }
 
 impl Crawl<'_> {
@@ -106,6 +118,9 @@ impl Crawl<'_> {
 
         let mut found_roles: HashSet<PageRole> = HashSet::new();
         while artifacts.pages.len() < self.max_pages && !queue.is_empty() {
+            if self.stop.reason().is_some() {
+                return;
+            }
             queue.sort_by_key(|c| (priority(c.guess), c.order));
             let room = self.max_pages - artifacts.pages.len();
             let batch: Vec<Candidate> = queue
@@ -116,7 +131,11 @@ impl Crawl<'_> {
                 artifacts.pages.len() + batch.len(),
                 self.max_pages
             ));
-            let fetched = join_all(batch.iter().map(|c| self.fetcher.get(&c.url))).await;
+            let fetching = join_all(batch.iter().map(|c| self.fetcher.get(&c.url)));
+            let fetched = tokio::select! {
+                fetched = fetching => fetched,
+                _ = self.stop.stopped() => return,
+            };
             for (candidate, result) in batch.into_iter().zip(fetched) {
                 let fetched = match result {
                     Ok(f) => f,
@@ -138,6 +157,9 @@ impl Crawl<'_> {
                     continue; // Redirected to a page already visited (e.g. a protected page to /login).
                 }
                 if !fetched.is_html() {
+                    if fetched.status < 400 {
+                        self.record_file(fetched, &candidate, &anchors, artifacts);
+                    }
                     continue;
                 }
                 let requested = candidate.url.clone();
@@ -159,6 +181,9 @@ impl Crawl<'_> {
                 // Error pages are read as served: rendering them tells nothing more.
                 let render = candidate.guess == PageRole::Pricing && fetched.status < 400;
                 let mut read = self.read(fetched, render, render, artifacts).await;
+                if self.stop.reason().is_some() {
+                    return; // A page cut short by the stop is not recorded half-read.
+                }
                 let judgement = self.judge(&read, &links_from);
                 let pricing = read.pricing.take();
                 // Later pages only add links that promise a role not found yet.
@@ -186,7 +211,9 @@ impl Crawl<'_> {
 
     /// Reads a fetched page, rendering it in the browser when `render` is asked for or
     /// its static HTML is a near-empty shell (and a browser is available); with `pricing`,
-    /// its pricing is read too while it is open.
+    /// its pricing is read too while it is open. HTML sent under another type and bodies
+    /// cut at the size cap are read statically: a browser would show the one as text and
+    /// spend its memory on the other.
     async fn read(
         &self,
         fetched: Fetched,
@@ -195,31 +222,61 @@ impl Crawl<'_> {
         artifacts: &mut Artifacts,
     ) -> Read {
         let doc = PageDocument::parse(&fetched.body, &fetched.url);
-        let static_read = |doc| Read {
-            final_url: fetched.url.clone(),
-            status: fetched.status,
-            html: fetched.body.clone(),
-            doc,
-            rendered: false,
-            requests: Vec::new(),
-            screenshot: None,
-            load: fetched.elapsed,
-            settle: None,
-            globals: Vec::new(),
-            pricing: None,
-        };
-        let thin = doc.text_chars() < MIN_STATIC_TEXT && fetched.status < 400;
-        let Some(page) = self.page.clone() else {
-            return static_read(doc);
-        };
-        if !(render || thin) {
-            return static_read(doc);
+        if fetched.kind == BodyKind::MislabelledHtml {
+            artifacts.warnings.push(
+                Problem::new(
+                    "crawl",
+                    Some(fetched.url.as_str()),
+                    format!(
+                        "the page is HTML sent as {}; it was read from its static HTML (a browser shows it as {})",
+                        fetched.media_type(),
+                        if fetched.media_type().starts_with("text/") { "plain text" } else { "a download" }
+                    ),
+                )
+                .kind(ProblemKind::MislabelledHtml),
+            );
         }
+        if fetched.truncated {
+            artifacts.warnings.push(
+                Problem::new(
+                    "crawl",
+                    Some(fetched.url.as_str()),
+                    format!(
+                        "the page is larger than {} MB; its first {} MB were read and it was not rendered",
+                        MAX_BODY_BYTES / (1024 * 1024),
+                        MAX_BODY_BYTES / (1024 * 1024)
+                    ),
+                )
+                .kind(ProblemKind::Truncated),
+            );
+        }
+        let thin = doc.text_chars() < MIN_STATIC_TEXT && fetched.status < 400;
+        let renderable = fetched.kind == BodyKind::Html && !fetched.truncated;
+        let tab = match &self.page {
+            Some(tab) if (render || thin) && renderable => tab,
+            _ => return static_read(fetched, doc),
+        };
+        let page = match tab.page() {
+            Ok(p) => p,
+            Err(e) => {
+                if !e.is_stop() {
+                    artifacts.warnings.push(Problem::from_error(
+                        "render",
+                        Some(fetched.url.as_str()),
+                        &e,
+                    ));
+                }
+                return static_read(fetched, doc);
+            }
+        };
         let url = fetched.url.clone();
         let screenshot = render;
         let result = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             let visit = page.visit(url.as_str())?;
+            if visit.settled.stalled && visit.document.is_none() {
+                return Ok(None);
+            }
             let html = page.html()?;
             let shot = if screenshot {
                 page.screenshot(false).ok()
@@ -238,11 +295,17 @@ impl Crawl<'_> {
             } else {
                 None
             };
-            Ok::<_, crate::error::AuditError>((visit, html, shot, requests, globals, priced))
+            Ok::<_, crate::error::AuditError>(Some((visit, html, shot, requests, globals, priced)))
         })
         .await;
+        for incident in self.take_incidents() {
+            artifacts.warnings.push(Problem {
+                stage: "render".into(),
+                ..incident
+            });
+        }
         match result {
-            Ok(Ok((visit, html, shot, requests, globals, priced))) => {
+            Ok(Ok(Some((visit, html, shot, requests, globals, priced)))) => {
                 let pricing = match priced {
                     Some(Ok(live)) => Some(live),
                     Some(Err(e)) => {
@@ -255,7 +318,8 @@ impl Crawl<'_> {
                     }
                     None => None,
                 };
-                if !visit.settled.quiet {
+                let looped = visit.settled.cut == Some(SettleCut::NavigationLoop);
+                if !visit.settled.quiet && visit.settled.cut.is_none() {
                     artifacts.warnings.push(Problem::new(
                         "render",
                         Some(fetched.url.as_str()),
@@ -266,8 +330,17 @@ impl Crawl<'_> {
                     ));
                 }
                 let final_url = Url::parse(&visit.url).unwrap_or_else(|_| fetched.url.clone());
+                let mut rendered = PageDocument::parse(&html, &final_url);
+                if looped {
+                    // The page never held still: its first HTML still names the site's pages.
+                    for link in doc.links {
+                        if !rendered.links.iter().any(|l| l.href == link.href) {
+                            rendered.links.push(link);
+                        }
+                    }
+                }
                 Read {
-                    doc: PageDocument::parse(&html, &final_url),
+                    doc: rendered,
                     status: visit.document.as_ref().map_or(fetched.status, |d| d.status),
                     final_url,
                     html,
@@ -278,15 +351,28 @@ impl Crawl<'_> {
                     settle: Some(visit.settled.elapsed),
                     globals,
                     pricing,
+                    content_type: Some(fetched.content_type),
                 }
             }
-            Ok(Err(e)) => {
+            Ok(Ok(None)) => {
                 artifacts.warnings.push(Problem::new(
                     "render",
                     Some(fetched.url.as_str()),
-                    format!("rendering failed, the static HTML was used instead: {e}"),
+                    format!(
+                        "the page did not arrive in the browser within {} s (--step-timeout); its static HTML was used instead",
+                        self.step_timeout().as_secs_f64()
+                    ),
                 ));
-                static_read(doc)
+                static_read(fetched, doc)
+            }
+            Ok(Err(e)) => {
+                if !e.is_stop() {
+                    artifacts.warnings.push(Problem {
+                        message: format!("rendering failed, the static HTML was used instead: {e}"),
+                        ..Problem::from_error("render", Some(fetched.url.as_str()), &e)
+                    });
+                }
+                static_read(fetched, doc)
             }
             Err(join) => {
                 artifacts.warnings.push(Problem::new(
@@ -294,9 +380,85 @@ impl Crawl<'_> {
                     Some(fetched.url.as_str()),
                     format!("rendering stopped unexpectedly: {join}"),
                 ));
-                static_read(doc)
+                static_read(fetched, doc)
             }
         }
+    }
+
+    fn step_timeout(&self) -> Duration {
+        self.page
+            .as_ref()
+            .map_or(Duration::ZERO, |t| t.step_timeout())
+    }
+
+    fn take_incidents(&self) -> Vec<Problem> {
+        self.page
+            .as_ref()
+            .map(|t| t.take_incidents())
+            .unwrap_or_default()
+    }
+
+    /// Records a linked file that is not a web page (a PDF, an image, JSON) with its type,
+    /// under the role its link promised; a price list in a file gets a warning, since its
+    /// prices cannot be read.
+    fn record_file(
+        &self,
+        fetched: Fetched,
+        candidate: &Candidate,
+        anchors: &HashMap<String, Vec<String>>,
+        artifacts: &mut Artifacts,
+    ) {
+        let links_from = anchors
+            .get(&page_key(&candidate.url))
+            .cloned()
+            .unwrap_or_default();
+        let media = fetched.media_type();
+        let what = if media.is_empty() {
+            "a file of unknown type".to_string()
+        } else {
+            format!("a file of type {media}")
+        };
+        let linked_as = links_from
+            .first()
+            .map_or(String::new(), |t| format!(" linked as \"{t}\""));
+        let message = if candidate.guess == PageRole::Pricing {
+            format!(
+                "the pricing page{linked_as} is {what}, not a web page: its prices are not read"
+            )
+        } else {
+            format!("the page{linked_as} is {what}, not a web page; it is recorded with its type")
+        };
+        artifacts.warnings.push(
+            Problem::new("crawl", Some(fetched.url.as_str()), message).kind(ProblemKind::NotHtml),
+        );
+        let title = fetched
+            .url
+            .path_segments()
+            .and_then(|mut s| s.next_back().map(str::to_string))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_default();
+        let role = candidate.guess;
+        let reason = format!("{what} linked as {}", links_from.join(" / "));
+        artifacts.pages.push(PageArtifact {
+            requested_url: (fetched.url != candidate.url).then(|| candidate.url.to_string()),
+            url: fetched.url.to_string(),
+            role,
+            role_reason: reason,
+            status: fetched.status,
+            title,
+            rendered: false,
+            text_chars: 0,
+            links: Vec::new(),
+            scripts: Vec::new(),
+            requests: Vec::new(),
+            html_file: None,
+            screenshot: None,
+            load_ms: millis(fetched.elapsed),
+            settle_ms: None,
+            globals: Vec::new(),
+            roles: Vec::new(),
+            content_type: Some(fetched.content_type),
+        });
     }
 
     fn judge(&self, read: &Read, anchors: &[String]) -> RoleJudgement {
@@ -324,7 +486,7 @@ impl Crawl<'_> {
             let Some(url) = link.href.as_deref().and_then(|h| Url::parse(h).ok()) else {
                 continue;
             };
-            if !self.site.owns(&url) || must_not_follow(&url) {
+            if !self.site.owns(&url) {
                 continue;
             }
             let key = page_key(&url);
@@ -336,6 +498,9 @@ impl Crawl<'_> {
                 continue;
             }
             let guess = classify(&url, false, texts, None).role;
+            if must_not_follow(&url) && !worth_a_look(&url, guess) {
+                continue;
+            }
             if let Some(found) = only_new_roles {
                 if guess == PageRole::Other || found.contains(&guess) {
                     continue;
@@ -410,7 +575,27 @@ impl Crawl<'_> {
             load_ms: millis(read.load),
             settle_ms: read.settle.map(millis),
             globals: read.globals,
+            content_type: read.content_type,
         });
+    }
+}
+
+/// A page read from the HTML its server sent.
+fn static_read(fetched: Fetched, doc: PageDocument) -> Read {
+    Read {
+        final_url: fetched.url,
+        status: fetched.status,
+        // Moved, not copied: a page's HTML is held once.
+        html: fetched.body,
+        doc,
+        rendered: false,
+        requests: Vec::new(),
+        screenshot: None,
+        load: fetched.elapsed,
+        settle: None,
+        globals: Vec::new(),
+        pricing: None,
+        content_type: Some(fetched.content_type),
     }
 }
 

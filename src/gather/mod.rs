@@ -7,6 +7,8 @@
 //! visits the rest of the site. A failure keeps everything gathered before it.
 
 pub mod browser;
+pub mod browser_process;
+pub mod charset;
 pub mod crawl;
 pub mod document;
 pub mod evidence;
@@ -21,13 +23,13 @@ pub mod settle;
 pub mod site;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::artifacts::{Artifacts, PageArtifact, PageRole, Problem};
 use crate::error::AuditError;
 use crate::progress::Progress;
-use browser::{Browser, BrowserConfig};
+use crate::stop::Stop;
+use browser::{Browser, BrowserConfig, RenderTab};
 use crawl::Crawl;
 use fetch::Fetcher;
 use site::Site;
@@ -40,6 +42,8 @@ pub struct GatherOptions {
     pub browser: BrowserConfig,
     /// How to walk the signup journey; None to map the site only.
     pub journey: Option<journey::JourneyOptions>,
+    /// The audit's wall-time budget (`--max-time`); None for no budget.
+    pub max_time: Option<Duration>,
 }
 
 /// The result of gathering: always the artifacts, and the error that stopped the audit
@@ -119,11 +123,26 @@ pub async fn gather(
         }
     };
 
+    let stop = options
+        .max_time
+        .map_or(Stop::on_signals(), Stop::with_budget);
+    // Whatever stops the audit early is said once, in `errors`, and decides the exit.
+    let stopped = |mut artifacts: Artifacts, reason: crate::stop::StopReason| {
+        let error = AuditError::Stopped(reason);
+        artifacts
+            .errors
+            .push(Problem::from_error("audit", None, &error));
+        Gathered {
+            artifacts,
+            fatal: Some(error),
+        }
+    };
+
     // Chromium starts while the home page is fetched.
     let browser_config = options.browser.clone();
     let started = Instant::now();
     let launching = tokio::task::spawn_blocking(move || {
-        let launched = Browser::launch(browser_config);
+        let launched = Browser::launch_stopping(browser_config, stop);
         (launched, millis(started.elapsed()))
     });
 
@@ -133,7 +152,11 @@ pub async fn gather(
         Err(e) => return fail(artifacts, "home", None, e),
     };
     progress.stage(&format!("Fetching {target}"));
-    let home = match fetcher.get(target).await {
+    let fetched = tokio::select! {
+        fetched = fetcher.get(target) => fetched,
+        reason = stop.stopped() => return stopped(artifacts, reason),
+    };
+    let home = match fetched {
         Ok(home) => home,
         Err(e) => return fail(artifacts, "home", Some(target.as_str()), e),
     };
@@ -160,7 +183,11 @@ pub async fn gather(
 
     let site = Site::new(home.url.clone());
     progress.stage("Starting Chromium");
-    let (browser, browser_error) = match launching.await {
+    let launched = tokio::select! {
+        launched = launching => launched,
+        reason = stop.stopped() => return stopped(artifacts, reason),
+    };
+    let (browser, browser_error) = match launched {
         Ok((Ok(b), ms)) => {
             artifacts.timings.browser_start_ms = ms;
             (Some(b), None)
@@ -177,14 +204,17 @@ pub async fn gather(
         Some(b) => {
             artifacts.browser_version = Some(b.version().to_string());
             let opening = Instant::now();
-            let opened = b.open_page(site.host_filter());
+            let tab = RenderTab::new(b, site.host_filter());
+            let opened = tab.page();
             artifacts.timings.browser_start_ms += millis(opening.elapsed());
             match opened {
-                Ok(p) => Some(Arc::new(p)),
+                Ok(_) => Some(tab),
                 Err(e) => {
-                    artifacts
-                        .errors
-                        .push(Problem::new("browser", None, e.to_string()));
+                    if !e.is_stop() {
+                        artifacts
+                            .errors
+                            .push(Problem::from_error("browser", None, &e));
+                    }
                     None
                 }
             }
@@ -198,32 +228,56 @@ pub async fn gather(
             .push(Problem::new("browser", None, e.to_string()));
     }
 
-    let pricing_page = page.clone();
-    let crawl = Crawl {
+    let mut crawl = Crawl {
         site: site.clone(),
         fetcher,
         page,
         max_pages: options.max_pages.max(1),
         store: &store,
         progress,
+        stop,
     };
     let crawling = Instant::now();
     crawl.run(home, &mut artifacts).await;
+    let crawl_tab = crawl.page.take();
     drop(crawl);
+    // A site without a pricing page is read from the home page's plan section, in the
+    // discovery's tab (a fresh one if its renderer was lost).
+    let pricing_page = crawl_tab.as_ref().and_then(|t| t.page().ok());
     pricing::complete(&mut artifacts, pricing_page.as_ref(), &store);
     drop(pricing_page);
+    if let Some(tab) = crawl_tab {
+        tab.close();
+    }
     artifacts.timings.crawl_ms = millis(crawling.elapsed());
 
-    if let (Some(b), Some(journey_options)) = (&browser, &options.journey) {
+    if let (Some(b), Some(journey_options), None) = (&browser, &options.journey, stop.reason()) {
         progress.stage("Walking the signup journey");
         let walking = Instant::now();
         artifacts.journey = walk_journey(b, &site, journey_options, &store, &mut artifacts).await;
         artifacts.timings.journey_ms = millis(walking.elapsed());
+        for incident in b.take_incidents() {
+            artifacts.warnings.push(Problem {
+                stage: "journey".into(),
+                ..incident
+            });
+        }
     }
     if let Some(b) = &browser {
         artifacts.dialogs = b.dialogs();
+        artifacts.popups = b.popups();
+        for incident in b.take_incidents() {
+            artifacts.warnings.push(incident);
+        }
     }
     artifacts.third_party_hosts.sort();
+    if let Some(reason) = stop.reason() {
+        let mut gathered = stopped(artifacts, reason);
+        if let Some(e) = browser_error {
+            gathered.fatal = Some(e);
+        }
+        return gathered;
+    }
     Gathered {
         artifacts,
         fatal: browser_error,
@@ -248,9 +302,12 @@ async fn walk_journey(
     let page = match browser.open_page(site.host_filter()) {
         Ok(p) => p,
         Err(e) => {
-            artifacts
-                .errors
-                .push(Problem::new("journey", None, e.to_string()));
+            // A stop is said once, by the audit.
+            if !e.is_stop() {
+                artifacts
+                    .errors
+                    .push(Problem::new("journey", None, e.to_string()));
+            }
             return None;
         }
     };
@@ -267,6 +324,19 @@ async fn walk_journey(
             artifacts,
         )
     });
+    // The journey's own error entry says what happened in words; the kind says it for
+    // scripts (a renderer lost). A stop is given its kind once, in the audit's own error.
+    let loss = page.loss().filter(|e| !e.is_stop());
+    if let Some(kind) = loss.and_then(|e| e.problem_kind()) {
+        if let Some(entry) = artifacts
+            .errors
+            .iter_mut()
+            .rev()
+            .find(|p| p.stage == "journey" && p.kind.is_none())
+        {
+            entry.kind = Some(kind);
+        }
+    }
     page.close();
     // The journey's third-party hosts join the site map's: tools loaded only on the
     // signup or billing screens count.
@@ -303,5 +373,6 @@ fn bare_page(fetched: &fetch::Fetched) -> PageArtifact {
         load_ms: u64::try_from(fetched.elapsed.as_millis()).unwrap_or(u64::MAX),
         settle_ms: None,
         globals: Vec::new(),
+        content_type: Some(fetched.content_type.clone()),
     }
 }

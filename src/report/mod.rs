@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
     Artifacts, Blocker, ConsentBanner, DialogRecord, EmptyState, Entry, FieldCount, FilledField,
-    JourneyArtifact, OptIn, Outcome, PageRole, PlannedForm, Problem, StepAction, ValueProof,
+    JourneyArtifact, OptIn, Outcome, PageRole, PlannedForm, PopupRecord, Problem, StepAction,
+    ValueProof,
 };
 use crate::audit::mechanics::{Mechanic, Mechanics};
 use crate::audit::stack::StackVendor;
@@ -65,6 +66,10 @@ pub struct Report {
     pub pricing: Option<crate::pricing::Pricing>,
     /// Why `pricing` is null (null when it is not).
     pub pricing_reason: Option<String>,
+    /// Windows the pages opened, all closed (one the journey's own action opened on the
+    /// product's site is followed).
+    #[serde(default)]
+    pub popups: Vec<PopupRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,6 +93,9 @@ pub struct ReportPage {
     pub rendered: bool,
     /// Relative path of the viewport screenshot, if one was taken.
     pub screenshot: Option<String>,
+    /// The Content-Type the server declared, or null when only the browser saw the page.
+    #[serde(default)]
+    pub content_type: Option<String>,
 }
 
 /// The signup journey in report.json.
@@ -222,6 +230,7 @@ impl Report {
                     role_reason: p.role_reason.clone(),
                     rendered: p.rendered,
                     screenshot: p.screenshot.clone(),
+                    content_type: p.content_type.clone(),
                 })
                 .collect(),
             site,
@@ -244,6 +253,7 @@ impl Report {
                         .unwrap_or_else(|| "the site could not be read".to_string()),
                 ),
             },
+            popups: artifacts.popups.clone(),
         }
     }
 

@@ -207,6 +207,8 @@ enum Attempt {
     Accepted(Vec<Typed>, Box<Screen>),
     /// The same form came back; what it says.
     Refused(Vec<Typed>, String),
+    /// The server answered with an error status and the form is gone (an error page).
+    ServerError(Vec<Typed>, String),
 }
 
 impl Attempt {
@@ -214,7 +216,10 @@ impl Attempt {
     /// filled (the user typed them once; they stay filled).
     fn after(mut self, earlier: Vec<Typed>) -> Attempt {
         let inputs = match &mut self {
-            Attempt::Stalled(i) | Attempt::Accepted(i, _) | Attempt::Refused(i, _) => i,
+            Attempt::Stalled(i)
+            | Attempt::Accepted(i, _)
+            | Attempt::Refused(i, _)
+            | Attempt::ServerError(i, _) => i,
         };
         let mut all: Vec<Typed> = earlier
             .into_iter()
@@ -747,7 +752,9 @@ impl Walker<'_> {
     fn press(&mut self, screen: &Screen, link: &Link) -> Result<bool, AuditError> {
         let before = self.page.fingerprint()?;
         self.click(link)?;
-        let changed = self.page.fingerprint()? != before;
+        // A screen that cannot be read after the press (its renderer hangs or crashed)
+        // was reached by it: the step is recorded, and the next read names the trouble.
+        let changed = self.page.fingerprint().map_or(true, |now| now != before);
         if !changed {
             tracing::info!("pressing \"{}\" changed nothing", link.text);
             self.in_vain
@@ -979,6 +986,17 @@ impl Walker<'_> {
                 self.record(action, &submit_text, before, started, inputs, notes);
                 Ok(Moved::On)
             }
+            Attempt::ServerError(inputs, answer) => {
+                notes.push(answer.clone());
+                self.record(action, &submit_text, before, started, inputs, notes);
+                self.end(
+                    Outcome::Failed,
+                    format!(
+                        "the {} form's submission failed: {answer}",
+                        form.kind.as_str()
+                    ),
+                )
+            }
             Attempt::Refused(inputs, refusal) => {
                 notes.push(format!("refused: {refusal}"));
                 self.record(action, &submit_text, before, started, inputs, notes);
@@ -1022,11 +1040,22 @@ impl Walker<'_> {
         if self.page.stalled() {
             return Ok(Attempt::Stalled(inputs));
         }
+        // A 4xx/5xx to the post (or to the page it led to) is named, whatever the screen says.
+        let failed = self.page.failed_answers();
         self.page.follow_popups(self.site)?;
         let after = Screen::read(self.page)?;
         if still_there(form, &after, before) {
             let refusal = refusal_text(self.page)?;
-            return Ok(Attempt::Refused(inputs, refusal));
+            return Ok(Attempt::Refused(
+                inputs,
+                match failed.first() {
+                    Some(a) => format!("{refusal} (HTTP {})", a.status),
+                    None => refusal,
+                },
+            ));
+        }
+        if let Some(answer) = failed.first() {
+            return Ok(Attempt::ServerError(inputs, answer.to_string()));
         }
         Ok(Attempt::Accepted(inputs, Box::new(after)))
     }

@@ -42,7 +42,12 @@ where
         return Err(error.into());
     }
 
-    let result: T = serde_json::from_value(response.result.unwrap())?;
+    // plg-audit patch: an answer without a result is an error, not a panic.
+    let result: T = serde_json::from_value(
+        response
+            .result
+            .ok_or_else(|| anyhow::anyhow!("the browser answered without a result"))?,
+    )?;
 
     Ok(result)
 }

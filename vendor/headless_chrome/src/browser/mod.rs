@@ -5,12 +5,12 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
-use log::{debug, error, info, trace};
+use log::{debug, info, trace};
 
 use process::Process;
 pub use process::{DEFAULT_ARGS, LaunchOptions, LaunchOptionsBuilder};
 pub use tab::Tab;
-pub use transport::ConnectionClosed;
+pub use transport::{CallTimedOut, ConnectionClosed};
 use transport::Transport;
 use url::Url;
 use which::which;
@@ -96,13 +96,17 @@ impl Browser {
     /// The browser process will be killed when this struct is dropped.
     pub fn new(launch_options: LaunchOptions) -> Result<Self> {
         let idle_browser_timeout = launch_options.idle_browser_timeout;
+        let call_timeout = launch_options
+            .call_timeout
+            .unwrap_or(idle_browser_timeout);
         let process = Process::new(launch_options)?;
         let process_id = process.get_id();
 
-        let transport = Arc::new(Transport::new(
+        let transport = Arc::new(Transport::with_call_timeout(
             process.debug_ws_url.clone(),
             Some(process_id),
             idle_browser_timeout,
+            call_timeout,
             None,
         )?);
 
@@ -302,18 +306,18 @@ impl Browser {
     pub fn new_tab_with_options(&self, create_target_params: CreateTarget) -> Result<Arc<Tab>> {
         let target_id = self.call_method(create_target_params)?.target_id;
 
-        util::Wait::with_timeout(*self.default_timeout.read().unwrap())
-            .until(|| {
-                let tabs = self.inner.tabs.lock().unwrap();
-                tabs.iter().find_map(|tab| {
-                    if *tab.get_target_id() == target_id {
-                        Some(tab.clone())
-                    } else {
-                        None
-                    }
-                })
-            })
-            .map_err(Into::into)
+        // plg-audit patch: a browser that goes away (killed on a signal, crashed) ends the
+        // wait at once instead of after the whole default timeout.
+        let found = util::Wait::with_timeout(*self.default_timeout.read().unwrap()).until(|| {
+            if !self.inner.transport.is_open() {
+                return Some(None);
+            }
+            let tabs = self.inner.tabs.lock().unwrap();
+            tabs.iter()
+                .find(|tab| *tab.get_target_id() == target_id)
+                .map(|tab| Some(tab.clone()))
+        })?;
+        found.ok_or_else(|| ConnectionClosed {}.into())
     }
 
     /// Creates the equivalent of a new incognito window, AKA a browser context
@@ -404,19 +408,15 @@ impl Browser {
                 }
 
                 match events_rx.recv_timeout(idle_browser_timeout) {
-                    Err(recv_timeout_error) => {
-                        match recv_timeout_error {
-                            RecvTimeoutError::Timeout => {
-                                error!(
-                                    "Got a timeout while listening for browser events (Chrome #{process_id:?})"
-                                );
-                            }
-                            RecvTimeoutError::Disconnected => {
-                                debug!(
-                                    "Browser event sender disconnected while loop was waiting (Chrome #{process_id:?})"
-                                );
-                            }
-                        }
+                    // plg-audit patch: quiet is not gone; new tabs must still be found
+                    // after a long time without target events.
+                    Err(RecvTimeoutError::Timeout) => {
+                        trace!("Browser event loop idle (Chrome #{process_id:?})");
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        debug!(
+                            "Browser event sender disconnected while loop was waiting (Chrome #{process_id:?})"
+                        );
                         break;
                     }
                     Ok(event) => {
@@ -427,14 +427,23 @@ impl Browser {
                                 // when Type == other and url == "" the next trigger would be AttachedToTarget
                                 // meaning the devtools has ben opened automatically..
                                 // for now ignoring devtools tabs to be in tabs..
-                                if target_info.Type == "page" {
+                                // plg-audit patch: windows a page opens (they have an
+                                // opener) are not attached: the embedder closes them by
+                                // target id, and attaching one whose renderer hangs would
+                                // hold this loop. A tab that cannot be attached (closed at
+                                // once) no longer ends the loop, which would leave every
+                                // later new_tab waiting for a handle that never comes.
+                                if target_info.Type == "page" && target_info.opener_id.is_none() {
                                     match Tab::new(target_info, Arc::clone(&transport)) {
                                         Ok(new_tab) => {
-                                            tabs.lock().unwrap().push(Arc::new(new_tab));
+                                            tabs.lock()
+                                                .unwrap_or_else(|p| p.into_inner())
+                                                .push(Arc::new(new_tab));
                                         }
-                                        Err(_tab_creation_err) => {
-                                            info!("Failed to create a handle to new tab");
-                                            break;
+                                        Err(tab_creation_err) => {
+                                            info!(
+                                                "Failed to create a handle to new tab: {tab_creation_err}"
+                                            );
                                         }
                                     }
                                 }
@@ -495,11 +504,26 @@ impl Browser {
     /// Call a browser method.
     ///
     /// See the `cdtp` module documentation for available methods.
-    fn call_method<C>(&self, method: C) -> Result<C::ReturnObject>
+    ///
+    /// plg-audit patch: public, so targets can be listed and closed on the browser's own
+    /// session (which answers even when a tab's renderer does not).
+    pub fn call_method<C>(&self, method: C) -> Result<C::ReturnObject>
     where
         C: Method + serde::Serialize,
     {
         self.inner.transport.call_method_on_browser(method)
+    }
+
+    /// plg-audit patch: a browser method with its own deadline.
+    pub fn call_method_with_timeout<C>(&self, method: C, timeout: Duration) -> Result<C::ReturnObject>
+    where
+        C: Method + serde::Serialize,
+    {
+        self.inner.transport.call_method_with_timeout(
+            method,
+            transport::MethodDestination::Browser,
+            timeout,
+        )
     }
 
     #[allow(dead_code)]

@@ -65,11 +65,23 @@ pub(crate) fn get_chrome_path_from_registry() -> Option<std::path::PathBuf> {
         .ok()
 }
 
-struct TemporaryProcess(Child, Option<tempfile::TempDir>);
+/// The browser process, its temporary profile, and whether it leads its own process group.
+struct TemporaryProcess(Child, Option<tempfile::TempDir>, bool);
 
 impl Drop for TemporaryProcess {
     fn drop(&mut self) {
         info!("Killing Chrome. PID: {}", self.0.id());
+        // plg-audit patch: with its own process group, the zygote, renderers, GPU and
+        // utility processes go with it (killing the browser alone leaves them for seconds).
+        #[cfg(unix)]
+        if self.2 {
+            if let Ok(pid) = i32::try_from(self.0.id()) {
+                // SAFETY: kill(2) with a negative pid signals that process group only.
+                unsafe {
+                    libc::kill(-pid, libc::SIGKILL);
+                }
+            }
+        }
         self.0.kill().and_then(|()| self.0.wait()).ok();
         if let Some(dir) = self.1.take() {
             if let Err(e) = dir.close() {
@@ -174,6 +186,22 @@ pub struct LaunchOptions<'a> {
     /// Setup the proxy server for headless chrome instance
     #[builder(default = "None")]
     pub proxy_server: Option<&'a str>,
+
+    /// plg-audit patch: the deadline of every DevTools method call; None waits
+    /// `idle_browser_timeout` as upstream does.
+    #[builder(default = "None")]
+    pub call_timeout: Option<Duration>,
+
+    /// plg-audit patch (Unix): start the browser as the leader of its own process group,
+    /// and kill the whole group when it is dropped.
+    #[builder(default = "false")]
+    pub process_group: bool,
+
+    /// plg-audit patch (Linux): the kernel kills the browser when the thread that
+    /// launched it ends (PR_SET_PDEATHSIG), also when the embedder is killed outright.
+    /// Launch from a thread that lives as long as the program.
+    #[builder(default = "false")]
+    pub kill_on_parent_death: bool,
 }
 
 impl Default for LaunchOptions<'_> {
@@ -198,6 +226,9 @@ impl Default for LaunchOptions<'_> {
             ignore_default_args: Vec::new(),
             disable_default_args: false,
             proxy_server: None,
+            call_timeout: None,
+            process_group: false,
+            kill_on_parent_death: false,
         }
     }
 }
@@ -243,6 +274,9 @@ impl Hash for LaunchOptions<'_> {
         }
 
         self.proxy_server.hash(state);
+        self.call_timeout.hash(state);
+        self.process_group.hash(state);
+        self.kill_on_parent_death.hash(state);
     }
 }
 
@@ -473,6 +507,26 @@ impl Process {
             command.creation_flags(CREATE_NO_WINDOW);
         }
 
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            if launch_options.process_group {
+                command.process_group(0);
+            }
+            #[cfg(target_os = "linux")]
+            if launch_options.kill_on_parent_death {
+                // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+                unsafe {
+                    command.pre_exec(|| {
+                        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                        Ok(())
+                    });
+                }
+            }
+        }
+
         let process = TemporaryProcess(
             command
                 .args(&args)
@@ -480,6 +534,7 @@ impl Process {
                 .stderr(Stdio::piped())
                 .spawn()?,
             temp_user_data_dir,
+            launch_options.process_group,
         );
         Ok(process)
     }

@@ -403,11 +403,18 @@ impl Tab {
                         }
                     }
                     Event::NetworkResponseReceived(ev) => {
-                        let request_id = ev.params.request_id.clone();
-                        received_event_params
-                            .lock()
-                            .unwrap()
-                            .insert(request_id, ev.params);
+                        // plg-audit patch: kept only while a handler may ask for it, and
+                        // dropped when the request ends: upstream kept every response
+                        // forever, so a page that requests without end grew without end.
+                        let wanted = !response_handler_mutex.lock().unwrap().is_empty()
+                            || !loading_failed_handler_mutex.lock().unwrap().is_empty();
+                        if wanted {
+                            let request_id = ev.params.request_id.clone();
+                            received_event_params
+                                .lock()
+                                .unwrap()
+                                .insert(request_id, ev.params);
+                        }
                     }
                     Event::NetworkLoadingFinished(ev) => {
                         response_handler_mutex.lock().unwrap().iter().for_each(
@@ -428,22 +435,30 @@ impl Tab {
                                 }
                             },
                         );
+                        received_event_params
+                            .lock()
+                            .unwrap()
+                            .remove(&ev.params.request_id);
                     }
-                    Event::NetworkLoadingFailed(ev) => loading_failed_handler_mutex
-                        .lock()
-                        .unwrap()
-                        .iter()
-                        .for_each(|(_name, handler)| {
-                            let request_id = ev.params.request_id.clone();
+                    Event::NetworkLoadingFailed(ev) => {
+                        loading_failed_handler_mutex.lock().unwrap().iter().for_each(
+                            |(_name, handler)| {
+                                let request_id = ev.params.request_id.clone();
 
-                            if let Some(params) =
-                                received_event_params.lock().unwrap().get(&request_id)
-                            {
-                                handler(params.clone(), ev.params.clone());
-                            } else {
-                                warn!("Request id does not exist");
-                            }
-                        }),
+                                if let Some(params) =
+                                    received_event_params.lock().unwrap().get(&request_id)
+                                {
+                                    handler(params.clone(), ev.params.clone());
+                                } else {
+                                    warn!("Request id does not exist");
+                                }
+                            },
+                        );
+                        received_event_params
+                            .lock()
+                            .unwrap()
+                            .remove(&ev.params.request_id);
+                    }
                     _ => {
                         let raw_event = format!("{event:?}");
                         trace!(
@@ -523,6 +538,17 @@ impl Tab {
             result_string.chars().take(70).collect::<String>()
         );
         result
+    }
+
+    /// plg-audit patch: a method call with its own deadline (see
+    /// [`crate::browser::transport::CallTimedOut`]).
+    pub fn call_method_with_timeout<C>(&self, method: C, timeout: Duration) -> Result<C::ReturnObject>
+    where
+        C: Method + serde::Serialize + std::fmt::Debug,
+    {
+        trace!("Calling method with a {timeout:?} deadline: {method:?}");
+        self.transport
+            .call_method_on_target_with_timeout(self.session_id.clone(), method, timeout)
     }
 
     pub fn wait_until_navigated(&self) -> Result<&Self> {

@@ -20,7 +20,6 @@ use crate::protocol::cdp::{Target, types::Event, types::Method};
 
 use crate::types::{CallId, Message, parse_raw_message, parse_response};
 
-use crate::util;
 
 mod waiting_call_registry;
 mod web_socket_connection;
@@ -62,18 +61,46 @@ pub struct Transport {
     open: Arc<AtomicBool>,
     call_id_counter: Arc<AtomicU32>,
     loop_shutdown_tx: Mutex<mpsc::SyncSender<()>>,
-    idle_browser_timeout: Duration,
+    /// plg-audit patch: the deadline of every method call (see [`CallTimedOut`]).
+    call_timeout: Duration,
 }
 
 #[derive(Debug, Error)]
 #[error("Unable to make method calls because underlying connection is closed")]
 pub struct ConnectionClosed {}
 
+/// plg-audit patch: a method call that got no answer before its deadline. The browser
+/// is still connected (other calls may answer); the target the call went to (a renderer
+/// spinning in a script, stuck in a dialog loop, or crashed) did not answer in time.
+#[derive(Debug, Error)]
+#[error("{method} got no answer within {} ms", timeout.as_millis())]
+pub struct CallTimedOut {
+    pub method: &'static str,
+    pub timeout: Duration,
+}
+
 impl Transport {
     pub fn new(
         ws_url: Url,
         process_id: Option<u32>,
         idle_browser_timeout: Duration,
+        root_cert: Option<Vec<u8>>,
+    ) -> Result<Self> {
+        Self::with_call_timeout(
+            ws_url,
+            process_id,
+            idle_browser_timeout,
+            idle_browser_timeout,
+            root_cert,
+        )
+    }
+
+    /// plg-audit patch: like [`Transport::new`], with the deadline of every method call.
+    pub fn with_call_timeout(
+        ws_url: Url,
+        process_id: Option<u32>,
+        idle_browser_timeout: Duration,
+        call_timeout: Duration,
         root_cert: Option<Vec<u8>>,
     ) -> Result<Self> {
         let (messages_tx, messages_rx) = mpsc::channel();
@@ -112,7 +139,7 @@ impl Transport {
             open,
             call_id_counter: Arc::new(AtomicU32::new(0)),
             loop_shutdown_tx: guarded_shutdown_tx,
-            idle_browser_timeout,
+            call_timeout,
         })
     }
 
@@ -126,6 +153,31 @@ impl Transport {
         &self,
         method: C,
         destination: MethodDestination,
+    ) -> Result<C::ReturnObject>
+    where
+        C: Method + serde::Serialize,
+    {
+        self.call_method_with_timeout(method, destination, self.call_timeout)
+    }
+
+    /// plg-audit patch: whether the connection to the browser is still open.
+    pub fn is_open(&self) -> bool {
+        self.open.load(Ordering::SeqCst)
+    }
+
+    /// The deadline every call gets unless it asks for another.
+    pub fn call_timeout(&self) -> Duration {
+        self.call_timeout
+    }
+
+    /// plg-audit patch: a method call that gives up after `timeout` with [`CallTimedOut`]
+    /// (upstream waited `idle_browser_timeout`, polling every 5 ms, and a late answer then
+    /// tore the whole connection down).
+    pub fn call_method_with_timeout<C>(
+        &self,
+        method: C,
+        destination: MethodDestination,
+        timeout: Duration,
     ) -> Result<C::ReturnObject>
     where
         C: Method + serde::Serialize,
@@ -176,10 +228,34 @@ impl Transport {
             params_string.chars().take(400).collect::<String>()
         );
 
-        let response_result = util::Wait::new(self.idle_browser_timeout, Duration::from_millis(5))
-            .until(|| response_rx.try_recv().ok());
+        // Wait on the channel itself: woken by the answer, not by polling.
+        let response = match response_rx.recv_timeout(timeout) {
+            Ok(response) => response,
+            Err(RecvTimeoutError::Timeout) => {
+                // A late answer must find no waiter rather than a closed channel.
+                self.waiting_call_registry.unregister_call(call_id);
+                return Err(CallTimedOut {
+                    method: C::NAME,
+                    timeout,
+                }
+                .into());
+            }
+            Err(RecvTimeoutError::Disconnected) => return Err(ConnectionClosed {}.into()),
+        };
         trace!("received response for: {} {:?}", &call_id, params_string);
-        parse_response::<C::ReturnObject>((response_result?)?)
+        parse_response::<C::ReturnObject>(response?)
+    }
+
+    pub fn call_method_on_target_with_timeout<C>(
+        &self,
+        session_id: SessionId,
+        method: C,
+        timeout: Duration,
+    ) -> Result<C::ReturnObject>
+    where
+        C: Method + serde::Serialize,
+    {
+        self.call_method_with_timeout(method, MethodDestination::Target(session_id), timeout)
     }
 
     pub fn call_method_on_target<C>(
@@ -250,19 +326,15 @@ impl Transport {
                     Err(TryRecvError::Empty) => {}
                 }
                 match messages_rx.recv_timeout(idle_browser_timeout) {
-                    Err(recv_timeout_error) => {
-                        match recv_timeout_error {
-                            RecvTimeoutError::Timeout => {
-                                error!(
-                                    "Transport loop got a timeout while listening for messages (Chrome #{process_id:?})",
-                                );
-                            }
-                            RecvTimeoutError::Disconnected => {
-                                error!(
-                                    "Transport loop got disconnected from WS's sender (Chrome #{process_id:?})",
-                                );
-                            }
-                        }
+                    // plg-audit patch: a quiet browser is not a gone browser (a long static
+                    // crawl leaves it idle); the loop ends when the socket closes or on shutdown.
+                    Err(RecvTimeoutError::Timeout) => {
+                        trace!("Transport loop idle (Chrome #{process_id:?})");
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        error!(
+                            "Transport loop got disconnected from WS's sender (Chrome #{process_id:?})",
+                        );
                         break;
                     }
                     Ok(message) => match message {
@@ -271,15 +343,7 @@ impl Transport {
                             break;
                         }
                         Message::Response(response_to_browser_method_call) => {
-                            if waiting_call_registry
-                                .resolve_call(response_to_browser_method_call)
-                                .is_err()
-                            {
-                                warn!(
-                                    "The browser registered a call but then closed its receiving channel"
-                                );
-                                break;
-                            }
+                            waiting_call_registry.resolve_call(response_to_browser_method_call);
                         }
 
                         Message::Event(browser_event) => match browser_event {
@@ -291,23 +355,21 @@ impl Transport {
                                 match msg_res {
                                     Ok(target_message) => match target_message {
                                         Message::Event(target_event) => {
-                                            if let Some(tx) = listeners
+                                            let mut listeners = listeners
                                                 .lock()
-                                                .unwrap()
-                                                .get(&ListenerId::SessionId(session_id))
-                                            {
-                                                tx.send(target_event)
-                                                    .expect("Couldn't send event to listener");
+                                                .unwrap_or_else(|p| p.into_inner());
+                                            let id = ListenerId::SessionId(session_id);
+                                            // plg-audit patch: a tab whose event loop has
+                                            // ended is forgotten, not a reason to panic.
+                                            if let Some(tx) = listeners.get(&id) {
+                                                if tx.send(target_event).is_err() {
+                                                    listeners.remove(&id);
+                                                }
                                             }
                                         }
 
                                         Message::Response(resp) => {
-                                            if waiting_call_registry.resolve_call(resp).is_err() {
-                                                warn!(
-                                                    "The browser registered a call but then closed its receiving channel"
-                                                );
-                                                break;
-                                            }
+                                            waiting_call_registry.resolve_call(resp);
                                         }
                                         Message::ConnectionShutdown => {}
                                     },
