@@ -15,6 +15,7 @@ Each product script supplies a `Product` (how to install, start, and read its da
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -36,6 +37,15 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 PLAYWRIGHT_CORE = "playwright-core@1.65.2"
 CHROMIUM = "/usr/bin/chromium"
+
+
+# The product is on 127.0.0.1: never ask a proxy from the environment for it.
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# Asked the way a browser asks: n8n answers a request without this header from its static
+# folder (200) while its page route still answers a browser "Cannot GET /" (404).
+BROWSER_ACCEPT = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 class BenchError(Exception):
@@ -64,7 +74,9 @@ class Product:
     installed: Callable[[Path], bool]
     command: Callable[[Path, Path, int], tuple[list[str], dict[str, str]]]  # (install, data, port)
     prove_value: Callable[[Path, str | None], ValueProof]  # (data dir, audit e-mail)
-    db_file: str  # the SQLite file inside the data folder (for --serve's hint)
+    db_file: str  # the SQLite file inside the data folder (copied beside the report)
+    # Further labels read from the product's state: (data dir, e-mail, expect table) -> checks.
+    state_checks: Callable[[Path, str | None, dict], list["Check"]] = lambda data, email, expect: []
 
 
 class Log:
@@ -127,7 +139,7 @@ class Server:
                     f"its log is {self.log_file}: {self.log_tail()}"
                 )
             try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
+                with DIRECT.open(urllib.request.Request(url, headers=BROWSER_ACCEPT), timeout=2) as resp:
                     if resp.status == 200:
                         return time.monotonic() - started
                     last = f"HTTP {resp.status}"
@@ -207,6 +219,16 @@ class Cache:
     @property
     def logs(self) -> Path:
         return self.home / "logs"
+
+    def lock(self):
+        """One run per product and cache at a time: they share the data folder."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        handle = (self.home / ".lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BenchError(f"another run of this bench is using {self.home}; wait for it or pass another --cache") from None
+        return handle
 
     def ensure_installed(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -292,12 +314,14 @@ class Check:
 def fmt(v: object) -> str:
     if v is None:
         return "—"
+    if isinstance(v, bool):
+        return "true" if v else "false"
     return str(v)
 
 
 def print_checks(checks: list[Check]) -> None:
     for c in checks:
-        print(f"  {c.label:<16} expected {fmt(c.expected):<14} got {fmt(c.got):<14} {'ok' if c.ok else 'FAIL'}")
+        print(f"  {c.label:<18} expected {fmt(c.expected):<15} got {fmt(c.got):<15} {'ok' if c.ok else 'FAIL'}")
 
 
 # --- plg-audit run ----------------------------------------------------------------------
@@ -318,7 +342,7 @@ def audit(args, cache: Cache, labels: dict, port: int) -> int:
         cmd = [str(binary), "audit", url, "--offline", "--quiet", "--out", str(out), *args.extra]
         started = time.monotonic()
         with (out / "plg-audit.log").open("w") as log_file:
-            done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=log_file, stdin=subprocess.DEVNULL)
+            done = run_in_own_group(cmd, log_file)
         wall = time.monotonic() - started
     finally:
         server.stop()
@@ -332,6 +356,9 @@ def audit(args, cache: Cache, labels: dict, port: int) -> int:
     signup = (report or {}).get("signup") or {}
     email = (signup.get("identity") or {}).get("email")
     proof = cache.product.prove_value(cache.data, email)
+    db = cache.data / cache.product.db_file
+    if db.exists():
+        shutil.copy2(db, out / f"product-{Path(cache.product.db_file).name}")
 
     print(f"{cache.product.title} — plg-audit exit {done.returncode}, wall {wall:.1f} s, "
           f"journey machine {fmt_ms(signup.get('machine_ms'))}, report {out}")
@@ -340,22 +367,46 @@ def audit(args, cache: Cache, labels: dict, port: int) -> int:
     if signup:
         print(f"  reason: {one_line(signup.get('reason'))}")
         for s in signup.get("journey") or []:
-            print(f"  {s.get('n'):>2}. {s.get('action'):<12} {one_line(s.get('label'))[:40]:<40} {s.get('ms', 0):>6} ms  {path_of(s.get('url'))}")
+            f = s.get("fields") or {}
+            print(f"  {s.get('n'):>2}. {s.get('action'):<12} {one_line(s.get('label'))[:34]:<34} {s.get('ms', 0):>6} ms  "
+                  f"{f.get('required', 0)}/{f.get('total', 0)} fields  {path_of(s.get('url'))}")
     exp = labels["expect"]
     fields = signup.get("fields") or {}
     checks = [
         Check("outcome", exp["outcome"], signup.get("outcome"), signup.get("outcome") == exp["outcome"]),
         Check("steps", exp["steps"], signup.get("steps"), signup.get("steps") == exp["steps"]),
         Check("required_fields", exp["required_fields"], fields.get("required"), fields.get("required") == exp["required_fields"]),
-        Check("value", exp["value"], "proven" if proof.proven else "not proven", proof.proven),
+        Check("value", exp["value"], exp["value"] if proof.proven else "none", proof.proven),
+        *cache.product.state_checks(cache.data, email, exp),
     ]
     print_checks(checks)
     print(f"  value evidence: {proof.evidence}")
+    if signup.get("reached_value") and not proof.proven:
+        print("  FALSE COMPLETED: the report claims a value moment the product's own database does not show")
     failed = sum(not c.ok for c in checks)
     print(f"{len(checks) - failed} of {len(checks)} labels ok")
-    if report is None:
-        return 2 if done.returncode == 2 else 1
-    return 1 if failed else 0
+    # plg-audit failing to write a report is a result (every label fails), not the bench's failure.
+    return 1 if failed or report is None else 0
+
+
+def run_in_own_group(cmd: list[str], log_file) -> subprocess.CompletedProcess:
+    """Run plg-audit in its own process group, so that an interrupted bench also stops its Chromium."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log_file, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        return subprocess.CompletedProcess(cmd, proc.wait())
+    except BaseException:
+        for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, None)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                continue
+        proc.wait()
+        raise
 
 
 def fmt_ms(ms) -> str:
@@ -387,6 +438,7 @@ def last_line(path: Path) -> str:
 def walk(args, cache: Cache, labels: dict, port: int) -> int:
     modules = cache.ensure_walk_tools()
     runs = []
+    last_state: list[Check] = []
     for i in range(args.runs):
         cache.restore()
         server = cache.start(port)
@@ -405,6 +457,7 @@ def walk(args, cache: Cache, labels: dict, port: int) -> int:
             raise BenchError(f"the scripted walk failed (exit {done.returncode}): {one_line(done.stderr)[-600:]}")
         result = json.loads(done.stdout)
         result["proof"] = cache.product.prove_value(cache.data, result.get("email"))
+        last_state = cache.product.state_checks(cache.data, result.get("email"), labels["expect"])
         runs.append(result)
         steps = " → ".join(f"{s['action']} \"{s['label']}\" {s['ms']} ms" for s in result["steps"])
         print(f"  walk {i + 1}: {result['total_ms'] / 1000:.2f} s, {len(result['steps'])} steps, "
@@ -421,12 +474,15 @@ def walk(args, cache: Cache, labels: dict, port: int) -> int:
         print(f"  {s['action']:<12} {s['label'][:40]:<40} {s['ms']:>6} ms  (run 1)")
     print(f"  value evidence (run 1): {first['proof'].evidence}")
     exp = labels["expect"]
+    print(f"  steps' own time (action to next screen), median {statistics.median(r['steps_ms'] for r in runs) / 1000:.2f} s; "
+          f"the rest is opening the home page")
     checks = [
         Check("steps", exp["steps"], len(first["steps"]), all(len(r["steps"]) == exp["steps"] for r in runs)),
         Check("required_fields", exp["required_fields"], first["required_fields"],
               all(r["required_fields"] == exp["required_fields"] for r in runs)),
-        Check("value", exp["value"], "proven" if all(r["proof"].proven for r in runs) else "not proven",
+        Check("value", exp["value"], exp["value"] if all(r["proof"].proven for r in runs) else "none",
               all(r["proof"].proven for r in runs)),
+        *last_state,
     ]
     print_checks(checks)
     return 0 if all(c.ok for c in checks) else 1
@@ -475,6 +531,8 @@ def main(product: Product, doc: str) -> None:
     if args.extra and args.extra[0] == "--":
         args.extra = args.extra[1:]
 
+    # Ctrl-C, kill and a closed terminal all stop the product (a shell may start us with SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_on_term)
     signal.signal(signal.SIGHUP, _raise_on_term)
     log = Log(args.verbose)
@@ -485,6 +543,7 @@ def main(product: Product, doc: str) -> None:
     try:
         labels = {} if args.install_only or args.serve else load_labels(product.labels)
         port = args.port or free_port()
+        held = cache.lock()  # noqa: F841 - held until the process exits
         cache.ensure_installed()
         cache.ensure_pristine(port)
         if args.install_only:

@@ -84,18 +84,36 @@ def prove_value(data: Path, email: str | None) -> common.ValueProof:
     return common.ValueProof(False, f"no saved project by {email or 'anyone'}: {listed}")
 
 
+def state_checks(data: Path, email: str | None, expect: dict) -> list[common.Check]:
+    """The pre-ticked newsletter box: a careful new user unticks it (htx_user.allow_newsletters)."""
+    if "newsletter_opt_in" not in expect or not email:
+        return []
+    want = expect["newsletter_opt_in"]
+    try:
+        con = sqlite3.connect(f"file:{data / DB_FILE}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT allow_newsletters FROM htx_user WHERE email = ?", (email,)).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        row = None
+    got = None if row is None else bool(row[0])
+    return [common.Check("newsletter_opt_in", want, got, got == want)]
+
+
 PRODUCT = common.Product(
     slug="label-studio",
     title=f"Label Studio {VERSION}",
     labels=common.HERE / "label_studio.labels.toml",
     walk=common.HERE / "walk" / "label_studio.js",
     ready_path="/user/login/",
-    ready_timeout=120,
+    ready_timeout=180,
     install=install,
     installed=installed,
     command=command,
     prove_value=prove_value,
     db_file=DB_FILE,
+    state_checks=state_checks,
 )
 
 if __name__ == "__main__":

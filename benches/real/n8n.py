@@ -123,8 +123,10 @@ PRODUCT = common.Product(
     title=f"n8n {VERSION}",
     labels=common.HERE / "n8n.labels.toml",
     walk=common.HERE / "walk" / "n8n.js",
-    ready_path="/healthz/readiness",
-    ready_timeout=120,
+    # /healthz/readiness answers seconds (up to ~20 s under load) before the editor is
+    # served: until then "/" answers a browser 404 "Cannot GET /", and the browser stays there.
+    ready_path="/",
+    ready_timeout=180,
     install=install,
     installed=installed,
     command=command,

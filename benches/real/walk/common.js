@@ -50,6 +50,7 @@ class Walk {
     this.probe = [];
     this.required = [];
     this.started = null;
+    this.doing = 'opening the home page';
     if (opts.screenshots) fs.mkdirSync(opts.screenshots, { recursive: true });
   }
 
@@ -60,8 +61,11 @@ class Walk {
   // One user action that moves forward, timed until `arrived` resolves (the next screen).
   async step(action, label, act, arrived) {
     const t = performance.now();
+    this.doing = `step ${this.steps.length + 1} (${action} "${label}")`;
     await act();
+    this.doing = `waiting for the screen after step ${this.steps.length + 1} (${action} "${label}")`;
     await arrived();
+    this.doing = `after step ${this.steps.length + 1}`;
     const ms = Math.round(performance.now() - t);
     this.steps.push({ action, label, ms, url: this.page.url() });
     if (this.opts.screenshots) {
@@ -97,16 +101,18 @@ async function run(body) {
     console.error(e.message);
     process.exit(2);
   }
+  let walk = null;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(TIMEOUT_MS);
     const page = await context.newPage();
-    const walk = new Walk(page, opts);
+    walk = new Walk(page, opts);
     const email = await body(walk, page, opts);
     process.stdout.write(JSON.stringify(walk.result(email)) + '\n');
   } catch (e) {
-    console.error(`walk failed: ${String(e.message || e).split('\n')[0]}`);
+    console.error(`walk failed ${walk ? walk.doing : 'starting'} on ${walk ? walk.page.url() : '?'}: ${String(e.message || e).split('\n')[0]}`);
+    if (walk && opts.screenshots) await walk.page.screenshot({ path: path.join(opts.screenshots, 'failure.png') }).catch(() => {});
     process.exitCode = 1;
   } finally {
     await browser.close();

@@ -33,8 +33,11 @@ run(async (walk, page, opts) => {
   walk.requireField('email');
   await page.locator('#signup-form input[name=password]').fill(who.password);
   walk.requireField('password');
-  const optIn = page.locator('#signup-form input[type=checkbox]:visible');
-  for (const box of await optIn.all()) if (await box.isChecked()) await box.uncheck();
+  // The newsletter box is pre-ticked; its native checkbox is display:none, so a person
+  // clicks its label (which also sets the hidden `allow_newsletters` field to false).
+  const optIn = page.locator('#signup-form input[name=allow_newsletters_visual]');
+  if (await optIn.isChecked()) await page.getByText('Get the latest news from Heidi').click();
+  if (await optIn.isChecked()) throw new Error('the newsletter box is still ticked');
   await walk.step('submit', 'Create Account',
     () => page.getByRole('button', { name: 'Create Account' }).click(),
     () => page.getByRole('heading', { name: 'Create your first project' }).waitFor());
