@@ -29,22 +29,21 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 PLAYWRIGHT_CORE = "playwright-core@1.65.2"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = Path("/usr/bin/chromium")  # the walk's browser (walk/common.js)
 
 
 # The product is on 127.0.0.1: never ask a proxy from the environment for it.
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-# Asked the way a browser asks: n8n answers a request without this header from its static
-# folder (200) while its page route still answers a browser "Cannot GET /" (404).
+# Asked the way a browser asks (n8n's page route answers only requests accepting HTML).
 BROWSER_ACCEPT = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
@@ -68,9 +67,10 @@ class Product:
     title: str  # "Label Studio 1.23.2"
     labels: Path
     walk: Path
-    ready_path: str  # answers 200 when the product is ready
+    ready_path: str  # answers 200 with ready_text in its body when the product is ready
+    ready_text: str
     ready_timeout: float  # seconds
-    install: Callable[[Path, "Log"], None]  # (install dir) -> None; raises BenchError
+    install: Callable[[Path, Path], None]  # (install dir, log file); raises BenchError
     installed: Callable[[Path], bool]
     command: Callable[[Path, Path, int], tuple[list[str], dict[str, str]]]  # (install, data, port)
     prove_value: Callable[[Path, str | None], ValueProof]  # (data dir, audit e-mail)
@@ -127,8 +127,8 @@ class Server:
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
 
-    def wait_ready(self, url: str, timeout: float) -> float:
-        """Poll url until it answers 200; seconds taken. BenchError on exit or timeout."""
+    def wait_ready(self, url: str, text: str, timeout: float) -> float:
+        """Poll url until it answers 200 with `text` in its body; seconds taken. BenchError on exit or timeout."""
         started = time.monotonic()
         deadline = started + timeout
         last = "no answer yet"
@@ -140,16 +140,17 @@ class Server:
                 )
             try:
                 with DIRECT.open(urllib.request.Request(url, headers=BROWSER_ACCEPT), timeout=2) as resp:
-                    if resp.status == 200:
-                        return time.monotonic() - started
-                    last = f"HTTP {resp.status}"
+                    body = resp.read().decode("utf-8", "replace")
+                if text in body:
+                    return time.monotonic() - started
+                last = f"HTTP 200 without {text!r}: {' '.join(body.split())[:60]!r}"
             except urllib.error.HTTPError as e:
                 last = f"HTTP {e.code}"
             except (urllib.error.URLError, OSError) as e:
                 last = str(getattr(e, "reason", e))
             _pause(self.proc, 0.25)
         raise BenchError(
-            f"the product did not answer 200 on {url} within {timeout:.0f} s (last: {last}); "
+            f"the product was not ready on {url} within {timeout:.0f} s (last: {last}); "
             f"its log is {self.log_file}"
         )
 
@@ -246,6 +247,8 @@ class Cache:
 
     def ensure_walk_tools(self) -> Path:
         """playwright-core in its own npm prefix (its browser download is never used)."""
+        if not CHROMIUM.exists():
+            raise BenchError(f"the scripted walk drives the system Chromium, and there is none at {CHROMIUM} (apt-get install chromium)")
         prefix = self.root / "walk"
         modules = prefix / "node_modules"
         if not (modules / "playwright-core" / "package.json").exists():
@@ -278,7 +281,7 @@ class Cache:
         argv, env = self.product.command(self.install_dir, self.data, port)
         server = Server(argv, env, self.install_dir, self.logs / log_name)
         try:
-            took = server.wait_ready(f"http://127.0.0.1:{port}{self.product.ready_path}",
+            took = server.wait_ready(f"http://127.0.0.1:{port}{self.product.ready_path}", self.product.ready_text,
                                      timeout or self.product.ready_timeout)
         except BaseException:
             server.stop()

@@ -107,6 +107,7 @@ PRODUCT = common.Product(
     labels=common.HERE / "label_studio.labels.toml",
     walk=common.HERE / "walk" / "label_studio.js",
     ready_path="/user/login/",
+    ready_text='id="login-form"',
     ready_timeout=180,
     install=install,
     installed=installed,

@@ -123,9 +123,11 @@ PRODUCT = common.Product(
     title=f"n8n {VERSION}",
     labels=common.HERE / "n8n.labels.toml",
     walk=common.HERE / "walk" / "n8n.js",
-    # /healthz/readiness answers seconds (up to ~20 s under load) before the editor is
-    # served: until then "/" answers a browser 404 "Cannot GET /", and the browser stays there.
+    # While starting, n8n answers every path 200 "n8n is starting up. Please wait", then
+    # /healthz/readiness says ok seconds (~20 s under load) before the editor is served, "/"
+    # answering 404 "Cannot GET /" meanwhile: ready when "/" is the editor's page.
     ready_path="/",
+    ready_text="n8n:config:rest-endpoint",
     ready_timeout=180,
     install=install,
     installed=installed,
