@@ -362,6 +362,8 @@ def audit(args, cache: Cache, labels: dict, port: int) -> int:
     db = cache.data / cache.product.db_file
     if db.exists():
         shutil.copy2(db, out / f"product-{Path(cache.product.db_file).name}")
+    if server.log_file.exists():
+        shutil.copy2(server.log_file, out / "product-server.log")
 
     print(f"{cache.product.title} — plg-audit exit {done.returncode}, wall {wall:.1f} s, "
           f"journey machine {fmt_ms(signup.get('machine_ms'))}, report {out}")
