@@ -633,7 +633,7 @@ const NAMING: &[&str] = &[
     "title", "name", "titel", "titre", "nom", "nombre", "nome", "titulo", "headline", "tagline",
 ];
 /// Words of an address on the web.
-const ADDRESS: &[&str] = &[
+pub(crate) const ADDRESS: &[&str] = &[
     "url",
     "address",
     "domain",

@@ -402,23 +402,15 @@ fn generic_candidates(f: &Field, who: &Identity) -> Vec<String> {
     }
 }
 
-/// Words of a box that asks for part of a web address: its subdomain, slug or handle.
-const ADDRESS_PART: &[&str] = &[
-    "address",
-    "url",
-    "domain",
-    "subdomain",
-    "slug",
-    "handle",
-    "link",
-    "adresse",
-    "direccion",
-    "endereco",
-];
+/// Words of a box that asks for part of a web address: the words of an address on the web
+/// (see `classify::ADDRESS`) and those naming the part itself.
+const ADDRESS_PART: &[&str] = &["subdomain", "slug", "handle"];
 
 fn names_an_address(f: &Field) -> bool {
     let label = normalize(&f.label);
-    label.split(' ').any(|w| ADDRESS_PART.contains(&w))
+    label
+        .split(' ')
+        .any(|w| super::classify::ADDRESS.contains(&w) || ADDRESS_PART.contains(&w))
 }
 
 /// Words on a text box that wants a number: an amount, a price, a quantity.
