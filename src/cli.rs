@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use regex::Regex;
 
+use crate::audit::checklist::{Checklist, Pillar};
 use crate::audit::vendors::VendorCatalogue;
 use crate::error::AuditError;
 use crate::forms::values::{Identity, DEFAULT_EMAIL};
@@ -72,6 +73,25 @@ pub enum Command {
     },
     /// Print the JSON Schema of report.json.
     Schema,
+    /// List, show and validate the PLG checklist.
+    Checks {
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
+    /// Judge a saved run again from its artifacts.json (no browser, no signup) and rewrite
+    /// its report.json and report.html.
+    Rescore {
+        /// The run's output directory (holding artifacts.json).
+        dir: PathBuf,
+        #[command(flatten)]
+        checks: ChecksArgs,
+        /// Vendor fingerprints to add or replace (as for `audit`).
+        #[arg(long, value_name = "FILE")]
+        vendors: Option<PathBuf>,
+        /// Print report.json on stdout instead of the summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Read a pricing page and explain it plan by plan: prices, currencies, periods, units,
     /// buttons, the highlighted plan, and the product-level facts, each with its reason.
     Pricing {
@@ -116,6 +136,60 @@ pub struct RunArgs {
     /// format of checks/signals/vendors.toml).
     #[arg(long, value_name = "FILE")]
     pub vendors: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub checks: ChecksArgs,
+}
+
+/// The checklist a product is judged by.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ChecksArgs {
+    /// A directory of check files (*.toml) that add checks, or override or disable built-in
+    /// ones by id; repeat it to layer several (later ones win).
+    #[arg(long = "checks", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
+
+impl ChecksArgs {
+    /// The built-in checklist plus `--checks`; a bad file is invalid configuration.
+    pub fn checklist(&self) -> Result<Checklist, AuditError> {
+        Checklist::load(&self.dirs)
+    }
+}
+
+/// `plg-audit checks …`
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// List the checks: id, pillar, weight and title.
+    List {
+        /// Only the checks of this pillar (activation, monetisation, virality,
+        /// instrumentation, trust).
+        #[arg(long, value_name = "PILLAR", value_parser = parse_pillar)]
+        pillar: Option<Pillar>,
+        #[command(flatten)]
+        checks: ChecksArgs,
+    },
+    /// Everything about one check: why it matters, how it is judged, what to change.
+    Show {
+        /// The check's id, e.g. activation.no_card_before_value.
+        id: String,
+        #[command(flatten)]
+        checks: ChecksArgs,
+    },
+    /// Validate a directory of check files without running an audit.
+    Validate {
+        /// The directory holding the *.toml check files.
+        dir: PathBuf,
+    },
+}
+
+fn parse_pillar(s: &str) -> Result<Pillar, String> {
+    Pillar::parse(s).ok_or_else(|| {
+        format!(
+            "unknown pillar '{s}' (the pillars are {})",
+            Pillar::ALL.map(|p| p.as_str()).join(", ")
+        )
+    })
 }
 
 /// How the signup journey is walked.

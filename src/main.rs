@@ -5,7 +5,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use plg_audit::cli::{Cli, Command, RunArgs};
+use plg_audit::audit::checklist::Checklist;
+use plg_audit::cli::{ChecksCommand, Cli, Command, RunArgs};
 use plg_audit::demo::{demo_site, server::ProductServer};
 use plg_audit::error::{AuditError, EXIT_BAD_CONFIG, EXIT_CANNOT_RUN, EXIT_OK};
 use plg_audit::progress::Progress;
@@ -142,10 +143,78 @@ fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
             }
             ExitCode::from(EXIT_OK)
         }
+        Command::Checks { command } => checks_command(command),
+        Command::Rescore {
+            dir,
+            checks,
+            vendors,
+            json,
+        } => {
+            let checklist = match checks.checklist() {
+                Ok(c) => c,
+                Err(e) => return fail_with(&e),
+            };
+            let vendors = match plg_audit::audit::vendors::VendorCatalogue::load(vendors.as_deref())
+            {
+                Ok(v) => v,
+                Err(e) => return fail_with(&e),
+            };
+            match plg_audit::run::rescore(&dir, &vendors, &checklist) {
+                Ok((report, _)) if json => {
+                    println!("{}", report.to_json());
+                    ExitCode::from(EXIT_OK)
+                }
+                Ok((report, written)) => {
+                    if !cli.quiet {
+                        for line in summary(&report) {
+                            println!("{line}");
+                        }
+                        println!("Report: {}", written.html.display());
+                    }
+                    ExitCode::from(EXIT_OK)
+                }
+                Err(e) => fail_with(&e),
+            }
+        }
         Command::Schema => {
             println!("{}", report::JSON_SCHEMA.trim_end());
             ExitCode::from(EXIT_OK)
         }
+    }
+}
+
+fn checks_command(command: ChecksCommand) -> ExitCode {
+    match command {
+        ChecksCommand::List { pillar, checks } => match checks.checklist() {
+            Ok(list) => {
+                print!("{}", report::checks::list(&list, pillar));
+                ExitCode::from(EXIT_OK)
+            }
+            Err(e) => fail_with(&e),
+        },
+        ChecksCommand::Show { id, checks } => match checks.checklist() {
+            Ok(list) => match list.get(&id) {
+                Some(check) => {
+                    print!("{}", report::checks::show(check));
+                    ExitCode::from(EXIT_OK)
+                }
+                None => fail(
+                    &format!("there is no check \"{id}\"; `plg-audit checks list` shows them"),
+                    EXIT_BAD_CONFIG,
+                ),
+            },
+            Err(e) => fail_with(&e),
+        },
+        ChecksCommand::Validate { dir } => match Checklist::validate_dir(&dir) {
+            Ok(files) => {
+                for (file, n) in &files {
+                    println!("ok  {file}: {n} checks");
+                }
+                println!("{} is a valid checklist directory", dir.display());
+                ExitCode::from(EXIT_OK)
+            }
+            Err(e) => fail_with(&e),
+        },
     }
 }
 
@@ -158,7 +227,12 @@ async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitC
         Ok(v) => v,
         Err(e) => return fail_with(&e),
     };
+    let checklist = match args.checks.checklist() {
+        Ok(c) => c,
+        Err(e) => return fail_with(&e),
+    };
     let request = AuditRequest {
+        checklist,
         target: url,
         out: args.out.clone(),
         gather,

@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::audit;
+use crate::audit::checklist::Checklist;
 use crate::audit::vendors::VendorCatalogue;
 use crate::error::AuditError;
 use crate::gather::{self, site::parse_target, GatherOptions};
@@ -23,6 +24,8 @@ pub struct AuditRequest {
     pub gather: GatherOptions,
     /// The vendor fingerprints the growth stack is recognised by (built-in plus `--vendors`).
     pub vendors: VendorCatalogue,
+    /// The checks the product is judged by (built-in plus `--checks`).
+    pub checklist: Checklist,
 }
 
 /// A run id unique enough to plus-address one signup per run: the UTC time to the
@@ -77,12 +80,17 @@ pub async fn run_audit(
         .format(&Rfc3339)
         .unwrap_or_else(|_| started.to_string());
     let mut report = Report::new(&gathered.artifacts, site, started_at, duration_ms);
-    // Mechanics and stack are judged from the pages and screens saved in `dir`.
+    // Mechanics, stack and checks are judged from the pages and screens saved in `dir`.
     let judging = Instant::now();
     let saved = |relative: &str| std::fs::read_to_string(dir.join(relative)).ok();
-    report.mechanics = audit::mechanics::detect(&gathered.artifacts, &saved);
-    report.stack = audit::stack::detect(&gathered.artifacts, &request.vendors, &saved);
-    tracing::info!(elapsed = ?judging.elapsed(), vendors = report.stack.len(), "judged growth mechanics and stack");
+    audit::judge(
+        &mut report,
+        &gathered.artifacts,
+        &request.vendors,
+        &request.checklist,
+        &saved,
+    );
+    tracing::info!(elapsed = ?judging.elapsed(), vendors = report.stack.len(), checks = report.checks.len(), "judged the product");
     let mut fatal = gathered.fatal;
     let written = match report::write_all(&dir, &report, &gathered.artifacts) {
         Ok(w) => Some(w),
@@ -122,4 +130,48 @@ fn default_out_dir(target: &url::Url, at: OffsetDateTime) -> PathBuf {
         at.second()
     );
     Path::new("plg-audit-report").join(format!("{host}-{stamp}"))
+}
+
+/// Judges a saved run again: reads `dir/artifacts.json` (and the pages and screens it
+/// names), judges it with `vendors` and `checklist`, and rewrites report.json and
+/// report.html. The run's start time and duration are kept from its report.json.
+pub fn rescore(
+    dir: &Path,
+    vendors: &VendorCatalogue,
+    checklist: &Checklist,
+) -> Result<(Report, Written), AuditError> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).map_err(|e| AuditError::Input {
+            what: path.display().to_string(),
+            reason: if e.kind() == std::io::ErrorKind::NotFound {
+                format!("it does not exist, so {} is not a saved run", dir.display())
+            } else {
+                e.to_string()
+            },
+        })
+    };
+    let artifacts: crate::artifacts::Artifacts = serde_json::from_str(&read("artifacts.json")?)
+        .map_err(|e| AuditError::Input {
+            what: dir.join("artifacts.json").display().to_string(),
+            reason: format!("it is not the artifacts of a plg-audit run ({e})"),
+        })?;
+    // The start time and duration are the run's own; a run whose report.json was lost
+    // gets them from nowhere, so they read as unknown (the epoch and 0).
+    let (started_at, duration_ms) = match read("report.json")
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    {
+        Some(old) => (
+            old["started_at"].as_str().unwrap_or_default().to_string(),
+            old["duration_ms"].as_u64().unwrap_or(0),
+        ),
+        None => ("1970-01-01T00:00:00Z".to_string(), 0),
+    };
+    let site = audit::summarize(&artifacts);
+    let mut report = Report::new(&artifacts, site, started_at, duration_ms);
+    let saved = |relative: &str| std::fs::read_to_string(dir.join(relative)).ok();
+    audit::judge(&mut report, &artifacts, vendors, checklist, &saved);
+    let written = report::write_all(dir, &report, &artifacts)?;
+    Ok((report, written))
 }

@@ -10,6 +10,7 @@
 //! caller hands in how to read a saved HTML file ([`SavedHtml`]), so judging stays free of
 //! file access and a saved run can be judged again.
 
+pub mod checklist;
 pub mod klm;
 pub mod mechanics;
 pub mod product;
@@ -21,6 +22,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{Artifacts, PageRole};
+use crate::report::Report;
+use checklist::facts::Facts;
+use checklist::Checklist;
 
 /// Reads a saved HTML file named in the artifacts (a path relative to the output
 /// directory, e.g. `pages/01-home.html`); None when it cannot be read.
@@ -54,4 +58,27 @@ pub fn summarize(artifacts: &Artifacts) -> SiteSummary {
         pages_by_role,
         missing,
     }
+}
+
+/// Judges a report: growth mechanics and stack from the saved pages, then every check of
+/// the checklist, the pillars' scores, the motion and the top fixes. Everything it needs
+/// is in the artifacts and the files they name, so a saved run can be judged again.
+pub fn judge(
+    report: &mut Report,
+    artifacts: &Artifacts,
+    vendors: &vendors::VendorCatalogue,
+    checklist: &Checklist,
+    saved: SavedHtml,
+) {
+    report.mechanics = mechanics::detect(artifacts, saved);
+    report.stack = stack::detect(artifacts, vendors, saved);
+    let facts = Facts::gather(report, artifacts, saved);
+    let results = checklist::judge::judge_all(checklist, &facts);
+    report.scores = Some(checklist::scores::score(checklist, &results));
+    report.summary = Some(checklist::scores::Summary {
+        motion: checklist::scores::motion(&facts),
+        top_fixes: checklist::scores::top_fixes(&results),
+    });
+    report.checklist_version = Some(checklist.version.clone());
+    report.checks = results;
 }

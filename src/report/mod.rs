@@ -4,6 +4,7 @@
 //!
 //! The report knows nothing about browsers: it is built from artifacts and audit results.
 
+pub mod checks;
 pub mod html;
 pub mod pricing;
 
@@ -16,6 +17,8 @@ use crate::artifacts::{
     JourneyArtifact, OptIn, Outcome, PageRole, PlannedForm, PopupRecord, Problem, StepAction,
     ValueProof,
 };
+use crate::audit::checklist::judge::CheckResult;
+use crate::audit::checklist::scores::{Scores, Summary};
 use crate::audit::mechanics::{Mechanic, Mechanics};
 use crate::audit::stack::StackVendor;
 use crate::audit::{klm, SiteSummary};
@@ -70,6 +73,18 @@ pub struct Report {
     /// product's site is followed).
     #[serde(default)]
     pub popups: Vec<PopupRecord>,
+    /// The version of the checklist the checks were judged by (`+custom` with `--checks`).
+    #[serde(default)]
+    pub checklist_version: Option<String>,
+    /// Every enabled check's result, in checklist order.
+    #[serde(default)]
+    pub checks: Vec<CheckResult>,
+    /// The pillars' scores and the overall score.
+    #[serde(default)]
+    pub scores: Option<Scores>,
+    /// The product's motion and the fixes that matter most.
+    #[serde(default)]
+    pub summary: Option<Summary>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -254,6 +269,11 @@ impl Report {
                 ),
             },
             popups: artifacts.popups.clone(),
+            // Judged by the caller (see `audit::judge`).
+            checklist_version: None,
+            checks: Vec::new(),
+            scores: None,
+            summary: None,
         }
     }
 
@@ -367,6 +387,12 @@ pub fn summary(report: &Report) -> Vec<String> {
     ];
     if let Some(growth) = growth_summary(report) {
         lines.insert(lines.len() - 1, growth);
+    }
+    if let (Some(scores), Some(summary)) = (&report.scores, &report.summary) {
+        let at = lines.len() - 1;
+        for (i, line) in checks::score_lines(scores, summary).into_iter().enumerate() {
+            lines.insert(at + i, line);
+        }
     }
     lines
 }
