@@ -176,6 +176,12 @@ pub enum ChecksCommand {
         #[command(flatten)]
         checks: ChecksArgs,
     },
+    /// Print the facts a check expression sees for a saved run (report.json's fields plus
+    /// `facts`), as JSON: what to write a new check against.
+    Facts {
+        /// The run's output directory (holding artifacts.json).
+        dir: PathBuf,
+    },
     /// Validate a directory of check files without running an audit.
     Validate {
         /// The directory holding the *.toml check files.

@@ -205,6 +205,20 @@ fn checks_command(command: ChecksCommand) -> ExitCode {
             },
             Err(e) => fail_with(&e),
         },
+        ChecksCommand::Facts { dir } => {
+            let facts = plg_audit::audit::vendors::VendorCatalogue::load(None)
+                .and_then(|v| plg_audit::run::facts(&dir, &v));
+            match facts {
+                Ok(f) => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&f).expect("facts serialise")
+                    );
+                    ExitCode::from(EXIT_OK)
+                }
+                Err(e) => fail_with(&e),
+            }
+        }
         ChecksCommand::Validate { dir } => match Checklist::validate_dir(&dir) {
             Ok(files) => {
                 for (file, n) in &files {

@@ -132,14 +132,8 @@ fn default_out_dir(target: &url::Url, at: OffsetDateTime) -> PathBuf {
     Path::new("plg-audit-report").join(format!("{host}-{stamp}"))
 }
 
-/// Judges a saved run again: reads `dir/artifacts.json` (and the pages and screens it
-/// names), judges it with `vendors` and `checklist`, and rewrites report.json and
-/// report.html. The run's start time and duration are kept from its report.json.
-pub fn rescore(
-    dir: &Path,
-    vendors: &VendorCatalogue,
-    checklist: &Checklist,
-) -> Result<(Report, Written), AuditError> {
+/// A saved run read back: its artifacts and its report rebuilt from them (not judged).
+fn load_run(dir: &Path) -> Result<(crate::artifacts::Artifacts, Report), AuditError> {
     let read = |name: &str| {
         let path = dir.join(name);
         std::fs::read_to_string(&path).map_err(|e| AuditError::Input {
@@ -156,8 +150,8 @@ pub fn rescore(
             what: dir.join("artifacts.json").display().to_string(),
             reason: format!("it is not the artifacts of a plg-audit run ({e})"),
         })?;
-    // The start time and duration are the run's own; a run whose report.json was lost
-    // gets them from nowhere, so they read as unknown (the epoch and 0).
+    // The start time and duration are the run's own, kept in its report.json; a run whose
+    // report.json was lost gets the epoch and 0, which read as unknown.
     let (started_at, duration_ms) = match read("report.json")
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -169,9 +163,35 @@ pub fn rescore(
         None => ("1970-01-01T00:00:00Z".to_string(), 0),
     };
     let site = audit::summarize(&artifacts);
-    let mut report = Report::new(&artifacts, site, started_at, duration_ms);
+    let report = Report::new(&artifacts, site, started_at, duration_ms);
+    Ok((artifacts, report))
+}
+
+/// Judges a saved run again: reads `dir/artifacts.json` (and the pages and screens it
+/// names), judges it with `vendors` and `checklist`, and rewrites report.json and
+/// report.html. The run's start time and duration are kept from its report.json.
+pub fn rescore(
+    dir: &Path,
+    vendors: &VendorCatalogue,
+    checklist: &Checklist,
+) -> Result<(Report, Written), AuditError> {
+    let (artifacts, mut report) = load_run(dir)?;
     let saved = |relative: &str| std::fs::read_to_string(dir.join(relative)).ok();
     audit::judge(&mut report, &artifacts, vendors, checklist, &saved);
     let written = report::write_all(dir, &report, &artifacts)?;
     Ok((report, written))
+}
+
+/// The facts a check expression sees for a saved run, as a JSON object.
+pub fn facts(dir: &Path, vendors: &VendorCatalogue) -> Result<serde_json::Value, AuditError> {
+    let (artifacts, mut report) = load_run(dir)?;
+    let saved = |relative: &str| std::fs::read_to_string(dir.join(relative)).ok();
+    let empty = Checklist {
+        version: String::new(),
+        pillar_weights: Default::default(),
+        checks: Vec::new(),
+    };
+    audit::judge(&mut report, &artifacts, vendors, &empty, &saved);
+    let facts = audit::checklist::facts::Facts::gather(&report, &artifacts, &saved);
+    Ok(serde_json::Value::Object(facts.root))
 }

@@ -13,8 +13,8 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines.len(),
-        7,
-        "six summary lines and the report path: {stdout}"
+        13,
+        "six summary lines, the scores, motion and top fixes, and the report path: {stdout}"
     );
     assert!(
         lines[0].starts_with("Audited http://127.0.0.1:"),
@@ -26,7 +26,22 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
         "Growth: 7 of 10 mechanics (invite, share, templates, integrations, api docs, community, status page) · stack: Appcues, Intercom, Segment"
     );
     assert_eq!(
+        lines[5],
+        "Score 89/100 · activation 91 · monetisation 100 · virality 78 · instrumentation 60 · trust 100"
+    );
+    assert_eq!(
         lines[6],
+        "Motion: product-led (a new user can sign up alone; prices are shown; a free plan or trial lets a user start without paying)"
+    );
+    assert_eq!(lines[7], "Top fixes:");
+    assert!(
+        lines[8].starts_with("  1. Signup asks for too many required fields before value [activation.max_required_fields] — "),
+        "{}",
+        lines[8]
+    );
+    assert_eq!(lines[11], "Problems: 0 errors, 0 warnings");
+    assert_eq!(
+        lines[12],
         format!("Report: {}", out.path().join("report.html").display())
     );
 

@@ -393,6 +393,24 @@ struct RawCheck {
     enabled: Option<bool>,
 }
 
+/// The top-level facts: report.json's fields (from its schema) and `facts`.
+static FACT_ROOTS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let schema: serde_json::Value =
+        serde_json::from_str(crate::report::JSON_SCHEMA).unwrap_or_default();
+    let mut roots: Vec<String> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    roots.push("facts".to_string());
+    roots
+});
+
+/// Whether `path` (a dotted path such as `pricing.free_trial`) starts at a known fact.
+fn is_fact_path(path: &str) -> bool {
+    let root = path.split('.').next().unwrap_or("");
+    FACT_ROOTS.iter().any(|r| r == root) && path.split('.').all(|part| !part.is_empty())
+}
+
 static ID: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^([a-z]+)\.[a-z0-9_]+$").expect("static regex"));
 
@@ -520,6 +538,11 @@ fn override_check(check: &mut Check, raw: RawCheck, at: &str, text: &str) -> Res
         check.weight = value;
     }
     if let Some(v) = raw.requires {
+        if let Some(bad) = v.iter().find(|path| !is_fact_path(path)) {
+            return Err(format!(
+                "{at}: check \"{id}\" requires \"{bad}\", which names no fact (a fact is a field of report.json or of `facts`, e.g. signup.value)"
+            ));
+        }
         check.requires = v;
     }
     if let Some(a) = &raw.applies {
