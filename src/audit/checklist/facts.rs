@@ -319,7 +319,7 @@ mod tests {
     #[test]
     fn social_proof_is_read_from_whole_phrases() {
         assert_eq!(
-            social_proof("Trusted by 4,000 teams. What our customers say"),
+            social_proof("Trusted by 4,000 teams. Read our customers' stories"),
             vec!["trusted by".to_string(), "our customers".to_string()]
         );
         assert!(social_proof("We trust you will like it").is_empty());

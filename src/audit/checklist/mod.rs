@@ -614,3 +614,122 @@ fn override_check(check: &mut Check, raw: RawCheck, at: &str, text: &str) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ids assertion files and CI name (see the README's Checklist).
+    const CONTRACT: [&str; 14] = [
+        "activation.self_serve_signup",
+        "activation.no_card_before_value",
+        "activation.no_captcha_before_value",
+        "activation.no_email_wall_before_value",
+        "activation.value_in_first_session",
+        "activation.max_required_fields",
+        "monetisation.public_pricing",
+        "monetisation.prices_visible",
+        "monetisation.free_plan_or_trial",
+        "virality.invite_teammates",
+        "virality.templates",
+        "virality.integrations",
+        "instrumentation.product_analytics",
+        "trust.security_page",
+    ];
+
+    #[test]
+    fn the_built_in_checklist_loads() {
+        let list = Checklist::builtin_result();
+        assert!(list.is_ok(), "{:?}", list.err());
+    }
+
+    #[test]
+    fn the_built_in_checklist_holds_the_contract_ids() {
+        let list = Checklist::builtin();
+        let missing: Vec<&str> = CONTRACT
+            .into_iter()
+            .filter(|id| list.get(id).is_none())
+            .collect();
+        assert_eq!(missing, Vec::<&str>::new());
+    }
+
+    #[test]
+    fn every_built_in_check_says_why_and_what_to_change_with_a_source() {
+        let list = Checklist::builtin();
+        assert!(list.checks.len() >= 45, "{} checks", list.checks.len());
+        for c in &list.checks {
+            assert!(c.description.len() > 40, "{}: description", c.id);
+            assert!(c.recommendation.len() > 20, "{}: recommendation", c.id);
+            assert!(!c.references.is_empty(), "{}: references", c.id);
+            assert!(c.id.starts_with(&format!("{}.", c.pillar)), "{}", c.id);
+            assert_ne!(c.failure_title, c.title, "{}", c.id);
+        }
+    }
+
+    #[test]
+    fn every_pillar_has_checks_and_a_weight() {
+        let list = Checklist::builtin();
+        for p in Pillar::ALL {
+            assert!(
+                list.checks.iter().filter(|c| c.pillar == p).count() >= 8,
+                "{p}"
+            );
+            assert!(list.pillar_weights[&p] > 0.0, "{p}");
+        }
+    }
+
+    #[test]
+    fn a_built_in_file_cannot_define_an_id_twice() {
+        let mut list = Checklist::builtin();
+        let text = "[[check]]\nid = \"trust.security_page\"\nweight = 1\n";
+        assert_eq!(
+            list.apply("checks/extra.toml", text),
+            Err("checks/extra.toml:2: check \"trust.security_page\" is already defined in checks/trust.toml:5".to_string())
+        );
+    }
+
+    #[test]
+    fn an_override_cannot_move_a_check_to_another_pillar() {
+        let mut list = Checklist::builtin();
+        let text = "[[check]]\nid = \"trust.security_page\"\npillar = \"virality\"\n";
+        assert_eq!(
+            list.apply("team/x.toml", text),
+            Err("team/x.toml:3: check \"trust.security_page\" belongs to pillar \"trust\"; an override cannot move it".to_string())
+        );
+    }
+
+    #[test]
+    fn a_new_check_needs_a_way_to_be_judged() {
+        let mut list = Checklist::builtin();
+        let text = "[[check]]\nid = \"trust.x\"\npillar = \"trust\"\ntitle = \"t\"\ndescription = \"d\"\nweight = 1\nrecommendation = \"r\"\n";
+        assert_eq!(
+            list.apply("team/x.toml", text),
+            Err(
+                "team/x.toml:2: check \"trust.x\" needs `expr` (a CEL expression) or `builtin`"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn an_unknown_built_in_is_refused() {
+        let mut list = Checklist::builtin();
+        let text = "[[check]]\nid = \"trust.security_page\"\nbuiltin = \"magic\"\n";
+        assert_eq!(
+            list.apply("team/x.toml", text),
+            Err("team/x.toml:3: unknown built-in \"magic\" (the built-ins are signup_cta_in_hero_above_fold, tracking_after_consent, plan_buttons_lead_to_signup)".to_string())
+        );
+    }
+
+    #[test]
+    fn a_user_file_can_reweigh_the_pillars() {
+        let mut list = Checklist::builtin();
+        list.apply("team/x.toml", "[pillars]\ntrust = 40\n")
+            .unwrap();
+        assert_eq!(list.pillar_weights[&Pillar::Trust], 40.0);
+        assert_eq!(
+            list.apply("team/y.toml", "[pillars]\ngrowth = 1\n"),
+            Err("team/y.toml:1: unknown pillar \"growth\" (the pillars are activation, monetisation, virality, instrumentation, trust)".to_string())
+        );
+    }
+}
