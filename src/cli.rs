@@ -16,6 +16,8 @@ use crate::gather::journey::script::JourneyScript;
 use crate::gather::journey::{JourneyOptions, ValueGoal};
 use crate::gather::settle::SettlePolicy;
 use crate::gather::GatherOptions;
+use crate::report::html::Brand;
+use crate::report::{Formats, RenderOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,18 +81,16 @@ pub enum Command {
         command: ChecksCommand,
     },
     /// Judge a saved run again from its artifacts.json (no browser, no signup) and rewrite
-    /// its report.json and report.html.
+    /// its report.json and report files.
     Rescore {
-        /// The run's output directory (holding artifacts.json).
-        dir: PathBuf,
         #[command(flatten)]
-        checks: ChecksArgs,
-        /// Vendor fingerprints to add or replace (as for `audit`).
-        #[arg(long, value_name = "FILE")]
-        vendors: Option<PathBuf>,
-        /// Print report.json on stdout instead of the summary.
-        #[arg(long)]
-        json: bool,
+        saved: SavedRunArgs,
+    },
+    /// Render every report format again from a saved run (its artifacts and checks),
+    /// without a browser: after an upgrade, with another brand, or other formats.
+    Report {
+        #[command(flatten)]
+        saved: SavedRunArgs,
     },
     /// Read a pricing page and explain it plan by plan: prices, currencies, periods, units,
     /// buttons, the highlighted plan, and the product-level facts, each with its reason.
@@ -139,6 +139,130 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub checks: ChecksArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Which report files are written, and the brand they carry.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputArgs {
+    /// The report formats to write, comma-separated: html, json, md, junit (report.json is
+    /// always written) [default: html,json,md,junit]
+    #[arg(long, value_name = "LIST", value_parser = parse_formats)]
+    pub format: Option<Formats>,
+
+    /// The report's title, for consultants who send it under their own name (replaces
+    /// "PLG teardown").
+    #[arg(long, value_name = "TEXT")]
+    pub brand_title: Option<String>,
+
+    /// A logo for the report's header (PNG, JPEG, GIF, WebP or SVG, at most 1 MB),
+    /// embedded in the file.
+    #[arg(long, value_name = "FILE")]
+    pub brand_logo: Option<PathBuf>,
+
+    /// The report's accent colour, #rrggbb or #rgb.
+    #[arg(long, value_name = "COLOR", value_parser = parse_color)]
+    pub brand_color: Option<String>,
+}
+
+fn parse_formats(s: &str) -> Result<Formats, String> {
+    Formats::parse(s)
+}
+
+fn parse_color(s: &str) -> Result<String, String> {
+    static COLOR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$").expect("static regex")
+    });
+    if COLOR.is_match(s) {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "'{s}' is not a colour; write it as #rrggbb or #rgb, e.g. #0f766e"
+        ))
+    }
+}
+
+/// Largest logo embedded in a report.
+const MAX_LOGO_BYTES: u64 = 1024 * 1024;
+
+impl OutputArgs {
+    /// The render options these flags ask for; an unreadable or non-image logo is invalid
+    /// configuration.
+    pub fn render_options(&self) -> Result<RenderOptions, AuditError> {
+        let logo = match &self.brand_logo {
+            None => None,
+            Some(path) => Some(logo_data_uri(path)?),
+        };
+        Ok(RenderOptions {
+            formats: self.format.unwrap_or_default(),
+            brand: Brand {
+                title: self
+                    .brand_title
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string),
+                logo,
+                color: self.brand_color.clone(),
+            },
+        })
+    }
+}
+
+/// The logo file as a data URI, its type read from its first bytes (not its name).
+fn logo_data_uri(path: &std::path::Path) -> Result<String, AuditError> {
+    let wrong = |why: String| AuditError::Config(format!("the logo {} {why}", path.display()));
+    let size = std::fs::metadata(path)
+        .map_err(|e| wrong(format!("cannot be read: {e}")))?
+        .len();
+    if size > MAX_LOGO_BYTES {
+        return Err(wrong(format!(
+            "is {} KB; a logo embedded in the report must be at most 1024 KB",
+            size / 1024
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| wrong(format!("cannot be read: {e}")))?;
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let mime = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        "image/gif"
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "image/webp"
+    } else if head.contains("<svg") {
+        // Shown through <img>, an SVG's scripts never run.
+        "image/svg+xml"
+    } else {
+        return Err(wrong(
+            "is not a PNG, JPEG, GIF, WebP or SVG image".to_string(),
+        ));
+    };
+    use base64::Engine;
+    Ok(format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&bytes)
+    ))
+}
+
+/// A saved run to judge and render again.
+#[derive(Debug, Args, Clone)]
+pub struct SavedRunArgs {
+    /// The run's output directory (holding artifacts.json).
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub checks: ChecksArgs,
+    /// Vendor fingerprints to add or replace (as for `audit`).
+    #[arg(long, value_name = "FILE")]
+    pub vendors: Option<PathBuf>,
+    /// Print report.json on stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// The checklist a product is judged by.

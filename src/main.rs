@@ -144,23 +144,22 @@ fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
             ExitCode::from(EXIT_OK)
         }
         Command::Checks { command } => checks_command(command),
-        Command::Rescore {
-            dir,
-            checks,
-            vendors,
-            json,
-        } => {
-            let checklist = match checks.checklist() {
+        Command::Rescore { saved } | Command::Report { saved } => {
+            let checklist = match saved.checks.checklist() {
                 Ok(c) => c,
                 Err(e) => return fail_with(&e),
             };
-            let vendors = match plg_audit::audit::vendors::VendorCatalogue::load(vendors.as_deref())
-            {
-                Ok(v) => v,
+            let vendors =
+                match plg_audit::audit::vendors::VendorCatalogue::load(saved.vendors.as_deref()) {
+                    Ok(v) => v,
+                    Err(e) => return fail_with(&e),
+                };
+            let render = match saved.output.render_options() {
+                Ok(r) => r,
                 Err(e) => return fail_with(&e),
             };
-            match plg_audit::run::rescore(&dir, &vendors, &checklist) {
-                Ok((report, _)) if json => {
+            match plg_audit::run::rescore(&saved.dir, &vendors, &checklist, &render) {
+                Ok((report, _)) if saved.json => {
                     println!("{}", report.to_json());
                     ExitCode::from(EXIT_OK)
                 }
@@ -169,7 +168,7 @@ fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
                         for line in summary(&report) {
                             println!("{line}");
                         }
-                        println!("Report: {}", written.html.display());
+                        print_written(&written);
                     }
                     ExitCode::from(EXIT_OK)
                 }
@@ -245,7 +244,12 @@ async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitC
         Ok(c) => c,
         Err(e) => return fail_with(&e),
     };
+    let render = match args.output.render_options() {
+        Ok(r) => r,
+        Err(e) => return fail_with(&e),
+    };
     let request = AuditRequest {
+        render,
         checklist,
         target: url,
         out: args.out.clone(),
@@ -276,9 +280,20 @@ fn print_outcome(run: &AuditRun, args: &RunArgs, quiet: bool) {
         println!("{line}");
     }
     match &run.written {
-        Some(w) => println!("Report: {}", w.html.display()),
+        Some(w) => print_written(w),
         None => println!("Report: not written (see the error below)"),
     }
+}
+
+/// "Report: DIR/report.html" (the first format written, report.json when it is alone).
+fn print_written(w: &plg_audit::report::Written) {
+    let main = w
+        .html
+        .as_ref()
+        .or(w.md.as_ref())
+        .or(w.junit.as_ref())
+        .unwrap_or(&w.json);
+    println!("Report: {}", main.display());
 }
 
 fn fail_with(e: &AuditError) -> ExitCode {

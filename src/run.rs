@@ -13,7 +13,7 @@ use crate::audit::vendors::VendorCatalogue;
 use crate::error::AuditError;
 use crate::gather::{self, site::parse_target, GatherOptions};
 use crate::progress::Progress;
-use crate::report::{self, Report, Written};
+use crate::report::{self, RenderOptions, Report, Written};
 
 /// What to audit and where to write it.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct AuditRequest {
     pub vendors: VendorCatalogue,
     /// The checks the product is judged by (built-in plus `--checks`).
     pub checklist: Checklist,
+    /// The formats written and the brand they carry.
+    pub render: RenderOptions,
 }
 
 /// A run id unique enough to plus-address one signup per run: the UTC time to the
@@ -92,7 +94,7 @@ pub async fn run_audit(
     );
     tracing::info!(elapsed = ?judging.elapsed(), vendors = report.stack.len(), checks = report.checks.len(), "judged the product");
     let mut fatal = gathered.fatal;
-    let written = match report::write_all(&dir, &report, &gathered.artifacts) {
+    let written = match report::write_all(&dir, &report, &gathered.artifacts, &request.render) {
         Ok(w) => Some(w),
         Err(e) => {
             report.errors.push(crate::artifacts::Problem::new(
@@ -168,17 +170,19 @@ fn load_run(dir: &Path) -> Result<(crate::artifacts::Artifacts, Report), AuditEr
 }
 
 /// Judges a saved run again: reads `dir/artifacts.json` (and the pages and screens it
-/// names), judges it with `vendors` and `checklist`, and rewrites report.json and
-/// report.html. The run's start time and duration are kept from its report.json.
+/// names), judges it with `vendors` and `checklist`, and rewrites report.json and the
+/// formats `render` asks for. The run's start time and duration are kept from its
+/// report.json. `plg-audit rescore` and `plg-audit report` both run this.
 pub fn rescore(
     dir: &Path,
     vendors: &VendorCatalogue,
     checklist: &Checklist,
+    render: &RenderOptions,
 ) -> Result<(Report, Written), AuditError> {
     let (artifacts, mut report) = load_run(dir)?;
     let saved = |relative: &str| std::fs::read_to_string(dir.join(relative)).ok();
     audit::judge(&mut report, &artifacts, vendors, checklist, &saved);
-    let written = report::write_all(dir, &report, &artifacts)?;
+    let written = report::write_all(dir, &report, &artifacts, render)?;
     Ok((report, written))
 }
 

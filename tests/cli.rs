@@ -35,7 +35,9 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
     );
     assert_eq!(lines[7], "Top fixes:");
     assert!(
-        lines[8].starts_with("  1. Signup asks for too many required fields before value [activation.max_required_fields] — "),
+        lines[8].starts_with(
+            "  1. No \"powered by\" badge on shared work [virality.powered_by_badge] — "
+        ),
         "{}",
         lines[8]
     );

@@ -7,7 +7,7 @@
 //! back to the mouse. Per ticked box: point and click. Per option chosen (or file picked
 //! in a file dialog): a decision, then point and click to open the list and again to pick.
 
-use crate::artifacts::{Input, JourneyArtifact};
+use crate::artifacts::{Input, JourneyArtifact, StepRecord};
 
 /// Seconds per keystroke (an average typist, ~40 words per minute).
 pub const KEYSTROKE: f64 = 0.28;
@@ -22,32 +22,30 @@ pub const MENTAL: f64 = 1.35;
 
 /// Estimated seconds for a person to walk the same journey.
 pub fn human_seconds(journey: &JourneyArtifact) -> f64 {
-    journey
-        .steps
+    journey.steps.iter().map(step_seconds).sum()
+}
+
+/// Estimated seconds for a person to take one step: deciding, pointing and clicking, the
+/// page's measured wait, and filling the step's controls.
+pub fn step_seconds(step: &StepRecord) -> f64 {
+    let action = MENTAL + POINT + CLICK + step.ms as f64 / 1000.0;
+    let inputs: f64 = step
+        .inputs
         .iter()
-        .map(|step| {
-            let action = MENTAL + POINT + CLICK + step.ms as f64 / 1000.0;
-            let inputs: f64 = step
-                .inputs
-                .iter()
-                .map(|input| match input {
-                    Input::Text { chars } => {
-                        POINT + CLICK + HAND + *chars as f64 * KEYSTROKE + HAND
-                    }
-                    Input::Check => POINT + CLICK,
-                    // Decide which file, then pick it and confirm in the dialog.
-                    Input::Select | Input::File => MENTAL + 2.0 * (POINT + CLICK),
-                })
-                .sum();
-            action + inputs
+        .map(|input| match input {
+            Input::Text { chars } => POINT + CLICK + HAND + *chars as f64 * KEYSTROKE + HAND,
+            Input::Check => POINT + CLICK,
+            // Decide which file, then pick it and confirm in the dialog.
+            Input::Select | Input::File => MENTAL + 2.0 * (POINT + CLICK),
         })
-        .sum()
+        .sum();
+    action + inputs
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifacts::{FieldCount, Outcome, StepAction, StepRecord};
+    use crate::artifacts::{FieldCount, Outcome, StepAction};
 
     fn step(ms: u64, inputs: Vec<Input>) -> StepRecord {
         StepRecord {

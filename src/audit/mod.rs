@@ -77,7 +77,7 @@ pub fn judge(
     report.scores = Some(checklist::scores::score(checklist, &results));
     report.summary = Some(checklist::scores::Summary {
         motion: checklist::scores::motion(&facts),
-        top_fixes: checklist::scores::top_fixes(&results),
+        top_fixes: checklist::scores::top_fixes(checklist, &results),
     });
     report.checklist_version = Some(checklist.version.clone());
     report.checks = results;

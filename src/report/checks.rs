@@ -114,9 +114,13 @@ pub fn show(check: &Check) -> String {
             check
                 .evidence
                 .iter()
-                .map(|e| e.source.as_str())
+                .map(|e| if e.label == e.expr.source {
+                    e.expr.source.clone()
+                } else {
+                    format!("{}: {}", e.label, e.expr.source)
+                })
                 .collect::<Vec<_>>()
-                .join(" · ")
+                .join("\n                 ")
         );
     }
     let _ = writeln!(out);

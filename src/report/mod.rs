@@ -6,6 +6,8 @@
 
 pub mod checks;
 pub mod html;
+pub mod junit;
+pub mod markdown;
 pub mod pricing;
 
 use std::path::{Path, PathBuf};
@@ -160,10 +162,23 @@ pub struct JourneyStep {
     pub url: String,
     pub fields: FieldCount,
     pub ms: u64,
+    /// Keystroke-Level-Model estimate of this step for a person, its wait included.
+    #[serde(default)]
+    pub human_seconds: f64,
     pub screenshot: Option<String>,
     pub notes: Vec<String>,
     /// Every control the step filled or ticked.
     pub filled: Vec<FilledField>,
+}
+
+impl JourneyStep {
+    /// The action in words ("cta click", "value action").
+    pub fn action_name(&self) -> String {
+        serde_json::to_value(self.action)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default()
+    }
 }
 
 impl Signup {
@@ -202,6 +217,7 @@ impl Signup {
                     url: s.url_after.clone(),
                     fields: s.fields,
                     ms: s.ms,
+                    human_seconds: (klm::step_seconds(s) * 10.0).round() / 10.0,
                     screenshot: s.screenshot.clone(),
                     notes: s.notes.clone(),
                     filled: s.filled.clone(),
@@ -282,34 +298,119 @@ impl Report {
     }
 }
 
+/// The formats written beside report.json (which is always written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub html: bool,
+    pub md: bool,
+    pub junit: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Formats {
+        Formats {
+            html: true,
+            md: true,
+            junit: true,
+        }
+    }
+}
+
+impl Formats {
+    /// `html,json,md,junit` (any subset, in any order; json is always written).
+    pub fn parse(list: &str) -> Result<Formats, String> {
+        let mut f = Formats {
+            html: false,
+            md: false,
+            junit: false,
+        };
+        for name in list.split(',').map(str::trim) {
+            match name {
+                "html" => f.html = true,
+                "md" | "markdown" => f.md = true,
+                "junit" => f.junit = true,
+                "json" => {}
+                "" => return Err("a format is empty (write e.g. html,md)".to_string()),
+                other => {
+                    return Err(format!(
+                        "unknown format '{other}' (the formats are html, json, md, junit)"
+                    ))
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// How the reports are written: which formats, under whose brand, with which pillar
+/// weights (for the fixes' expected effect).
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub formats: Formats,
+    pub brand: html::Brand,
+}
+
 /// Files written for one audit.
 pub struct Written {
     pub json: PathBuf,
-    pub html: PathBuf,
+    pub html: Option<PathBuf>,
+    pub md: Option<PathBuf>,
+    pub junit: Option<PathBuf>,
 }
 
-/// Writes report.json, report.html and artifacts.json into `dir`.
+/// Writes report.json, artifacts.json and the chosen formats (report.html, report.md,
+/// report.junit.xml) into `dir`.
 pub fn write_all(
     dir: &Path,
     report: &Report,
     artifacts: &Artifacts,
+    options: &RenderOptions,
 ) -> Result<Written, AuditError> {
     let output_error = |path: &Path, e: &dyn std::fmt::Display| AuditError::Output {
         path: path.to_path_buf(),
         reason: e.to_string(),
     };
+    let write = |name: &str, text: &str| -> Result<PathBuf, AuditError> {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| output_error(&path, &e))?;
+        Ok(path)
+    };
     std::fs::create_dir_all(dir).map_err(|e| output_error(dir, &e))?;
-    let json = dir.join("report.json");
-    std::fs::write(&json, report.to_json()).map_err(|e| output_error(&json, &e))?;
-    let artifacts_path = dir.join("artifacts.json");
-    let artifacts_json =
-        serde_json::to_string_pretty(artifacts).expect("artifacts always serialise");
-    std::fs::write(&artifacts_path, artifacts_json)
-        .map_err(|e| output_error(&artifacts_path, &e))?;
-    let html = dir.join("report.html");
-    let page = html::render(report, dir).map_err(|e| output_error(&html, &e))?;
-    std::fs::write(&html, page).map_err(|e| output_error(&html, &e))?;
-    Ok(Written { json, html })
+    let json = write("report.json", &report.to_json())?;
+    write(
+        "artifacts.json",
+        &serde_json::to_string_pretty(artifacts).expect("artifacts always serialise"),
+    )?;
+    let mut written = Written {
+        json,
+        html: None,
+        md: None,
+        junit: None,
+    };
+    if options.formats.html {
+        let page = html::render(report, dir, &options.brand)
+            .map_err(|e| output_error(&dir.join("report.html"), &tera_error(&e)))?;
+        written.html = Some(write("report.html", &page)?);
+    }
+    if options.formats.md {
+        written.md = Some(write("report.md", &markdown::render(report))?);
+    }
+    if options.formats.junit {
+        written.junit = Some(write("report.junit.xml", &junit::render(report))?);
+    }
+    Ok(written)
+}
+
+/// A Tera error with its causes (the template line at fault).
+fn tera_error(e: &tera::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The five lines printed after an audit: what was audited, what was found, and what

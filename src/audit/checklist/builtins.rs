@@ -23,9 +23,10 @@ pub fn evaluate(name: &str, facts: &Facts, evidence: Vec<Evidence>) -> Verdict {
     }
 }
 
-fn ev(fact: &str, value: Value) -> Evidence {
+fn ev(fact: &str, label: &str, value: Value) -> Evidence {
     Evidence {
         fact: fact.to_string(),
+        label: label.to_string(),
         value,
     }
 }
@@ -42,10 +43,26 @@ fn cta_in_hero_above_fold(facts: &Facts, mut evidence: Vec<Evidence>) -> Verdict
         return Verdict::scored(0.0, "the home page offers no signup entry", evidence);
     }
     let location = entry["location"].as_str().map(str::to_string);
-    evidence.push(ev("signup.entry.text", entry["text"].clone()));
-    evidence.push(ev("signup.entry.location", entry["location"].clone()));
-    evidence.push(ev("signup.entry.above_fold", entry["above_fold"].clone()));
-    evidence.push(ev("signup.entry.url", entry["url"].clone()));
+    evidence.push(ev(
+        "signup.entry.text",
+        "Signup button",
+        entry["text"].clone(),
+    ));
+    evidence.push(ev(
+        "signup.entry.location",
+        "Where it sits",
+        entry["location"].clone(),
+    ));
+    evidence.push(ev(
+        "signup.entry.above_fold",
+        "Visible without scrolling",
+        entry["above_fold"].clone(),
+    ));
+    evidence.push(ev(
+        "signup.entry.url",
+        "Where it leads",
+        entry["url"].clone(),
+    ));
     let Some(location) = location else {
         return Verdict::unknown(
             "unknown: the journey began on a signup form, not from the home page",
@@ -98,7 +115,11 @@ fn tracking_after_consent(facts: &Facts, mut evidence: Vec<Evidence>) -> Verdict
     let Some(home) = facts.lookup("facts.home.url").and_then(Value::as_str) else {
         return Verdict::unknown("unknown: the home page could not be read", evidence);
     };
-    evidence.push(ev("consent_banner.text", banner["text"].clone()));
+    evidence.push(ev(
+        "consent_banner.text",
+        "Consent banner",
+        banner["text"].clone(),
+    ));
     let stack = facts
         .lookup("stack")
         .and_then(Value::as_array)
@@ -128,7 +149,11 @@ fn tracking_after_consent(facts: &Facts, mut evidence: Vec<Evidence>) -> Verdict
             requests.push(first["url"].clone());
         }
     }
-    evidence.push(ev("tracking requested before consent", json!(requests)));
+    evidence.push(ev(
+        "tracking requested before consent",
+        "Tracking requested before consent",
+        json!(requests),
+    ));
     if before.is_empty() {
         Verdict::scored(
             1.0,
@@ -177,6 +202,7 @@ fn plan_buttons_lead_to_signup(facts: &Facts, mut evidence: Vec<Evidence>) -> Ve
         .collect();
     evidence.push(ev(
         "plan buttons",
+        "Plan buttons",
         json!(plans
             .iter()
             .map(|p| json!({"plan": p["name"], "cta": p["cta"], "cta_kind": p["cta_kind"]}))

@@ -47,6 +47,9 @@ impl Status {
 pub struct Evidence {
     /// The fact, as the check names it (a path such as `signup.fields.required`).
     pub fact: String,
+    /// What a reader sees for it ("Required fields").
+    #[serde(default)]
+    pub label: String,
     pub value: Value,
 }
 
@@ -71,6 +74,23 @@ pub struct CheckResult {
     pub threshold: Option<String>,
     pub evidence: Vec<Evidence>,
     pub recommendation: String,
+    /// Why the practice matters (the check's description).
+    #[serde(default)]
+    pub description: String,
+    /// Sources for the practice.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+impl Evidence {
+    /// The words a reader sees for the fact: its label, else the fact itself.
+    pub fn name(&self) -> &str {
+        if self.label.is_empty() {
+            &self.fact
+        } else {
+            &self.label
+        }
+    }
 }
 
 /// A verdict before it is dressed as a result.
@@ -187,8 +207,9 @@ fn judge(check: &Check, facts: &Facts, context: &cel::Context) -> CheckResult {
         .evidence
         .iter()
         .map(|e| Evidence {
-            fact: e.source.clone(),
-            value: run(e, context).unwrap_or(Value::Null),
+            fact: e.expr.source.clone(),
+            label: e.label.clone(),
+            value: run(&e.expr, context).unwrap_or(Value::Null),
         })
         .collect();
     let verdict = verdict(check, facts, context, evidence);
@@ -214,6 +235,8 @@ fn judge(check: &Check, facts: &Facts, context: &cel::Context) -> CheckResult {
         threshold: check.threshold.clone(),
         evidence: verdict.evidence,
         recommendation: check.recommendation.clone(),
+        description: check.description.clone(),
+        references: check.references.clone(),
     }
 }
 
@@ -236,7 +259,7 @@ fn verdict(
             }
             Ok(Value::Null) => {
                 return Verdict::unknown(
-                    format!("unknown: `{}` has no value on these facts", applies.source),
+                    format!("unknown: {}", null_reason(check, facts, &applies.source)),
                     evidence,
                 )
             }
@@ -261,10 +284,8 @@ fn verdict(
                 Some(x) if (0.0..=1.0).contains(&x) => {
                     let reason = if x >= 1.0 {
                         check.title.clone()
-                    } else if x <= 0.0 {
-                        check.failure_title.clone()
                     } else {
-                        format!("partly: {}", check.title)
+                        check.failure_title.clone()
                     };
                     Verdict::scored(x, reason, evidence)
                 }
@@ -274,7 +295,7 @@ fn verdict(
                 )),
             },
             Ok(Value::Null) => Verdict::unknown(
-                format!("unknown: `{}` has no value on these facts", expr.source),
+                format!("unknown: {}", null_reason(check, facts, &expr.source)),
                 evidence,
             ),
             Ok(other) => Verdict::error(format!(
@@ -284,4 +305,23 @@ fn verdict(
             Err(e) => Verdict::error(e),
         },
     }
+}
+
+/// Why an expression gave null: the reason of the first evidence fact (a plain path) that
+/// is unknown, else the expression itself.
+fn null_reason(check: &Check, facts: &Facts, source: &str) -> String {
+    if let Some(why) = &check.unknown_when_null {
+        return why.clone();
+    }
+    let is_path = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+    };
+    check
+        .evidence
+        .iter()
+        .filter(|e| is_path(&e.expr.source))
+        .find_map(|e| facts.unknown_reason(&e.expr.source))
+        .unwrap_or_else(|| format!("`{source}` has no value on these facts"))
 }

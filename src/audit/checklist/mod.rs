@@ -118,6 +118,29 @@ pub struct Expr {
     pub program: Arc<cel::Program>,
 }
 
+/// A fact a check shows as evidence.
+#[derive(Debug, Clone)]
+pub struct EvidenceFact {
+    /// What a reader sees ("Required fields"); the expression when the file gives none.
+    pub label: String,
+    pub expr: Expr,
+}
+
+/// An evidence entry as written: an expression, or `{ label = "…", fact = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawEvidence {
+    Fact(String),
+    Labelled(LabelledEvidence),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelledEvidence {
+    label: String,
+    fact: String,
+}
+
 /// One check of the checklist, as loaded.
 #[derive(Debug, Clone)]
 pub struct Check {
@@ -137,11 +160,15 @@ pub struct Check {
     pub applies: Option<Expr>,
     /// Why the check does not apply when `applies` is false.
     pub not_applicable: String,
+    /// Why the check is unknown when `expr` gives null (else the first unknown evidence
+    /// fact says why).
+    pub unknown_when_null: Option<String>,
     pub evaluation: Evaluation,
     /// The threshold in words (e.g. "≤ 4 required fields; ≤ 6 is partial").
     pub threshold: Option<String>,
-    /// Facts shown as evidence (CEL expressions, usually paths).
-    pub evidence: Vec<Expr>,
+    /// Facts shown as evidence: CEL expressions (usually paths), each with the words a
+    /// reader sees for it.
+    pub evidence: Vec<EvidenceFact>,
     /// Reported, never scored.
     pub informative: bool,
     pub recommendation: String,
@@ -383,10 +410,11 @@ struct RawCheck {
     requires: Option<Vec<String>>,
     applies: Option<toml::Spanned<String>>,
     not_applicable: Option<String>,
+    unknown_when_null: Option<String>,
     expr: Option<toml::Spanned<String>>,
     builtin: Option<toml::Spanned<String>>,
     threshold: Option<String>,
-    evidence: Option<toml::Spanned<Vec<String>>>,
+    evidence: Option<toml::Spanned<Vec<RawEvidence>>>,
     informative: Option<bool>,
     recommendation: Option<String>,
     references: Option<Vec<String>>,
@@ -474,6 +502,7 @@ fn new_check(raw: RawCheck, at: &str, text: &str) -> Result<Check, String> {
         requires: Vec::new(),
         applies: None,
         not_applicable: "it does not apply to this product".to_string(),
+        unknown_when_null: None,
         evaluation: Evaluation::Builtin(String::new()),
         threshold: None,
         evidence: Vec::new(),
@@ -551,6 +580,9 @@ fn override_check(check: &mut Check, raw: RawCheck, at: &str, text: &str) -> Res
     if let Some(v) = raw.not_applicable {
         check.not_applicable = v;
     }
+    if let Some(v) = raw.unknown_when_null {
+        check.unknown_when_null = Some(v);
+    }
     match (&raw.expr, &raw.builtin) {
         (Some(e), Some(_)) => {
             return Err(format!(
@@ -583,7 +615,13 @@ fn override_check(check: &mut Check, raw: RawCheck, at: &str, text: &str) -> Res
         check.evidence = ev
             .get_ref()
             .iter()
-            .map(|s| compile(s, "evidence", &here))
+            .map(|e| {
+                let (label, fact) = match e {
+                    RawEvidence::Fact(f) => (f.clone(), f),
+                    RawEvidence::Labelled(l) => (l.label.clone(), &l.fact),
+                };
+                compile(fact, "evidence", &here).map(|expr| EvidenceFact { label, expr })
+            })
             .collect::<Result<_, _>>()?;
     }
     if let Some(v) = raw.informative {

@@ -138,6 +138,10 @@ pub struct Fix {
     pub title: String,
     /// weight × (1 − score): the points of weight the fix would win back.
     pub impact: f64,
+    /// Points the overall score would rise by if the check passed (the other results
+    /// unchanged).
+    #[serde(default)]
+    pub gain: f64,
     pub recommendation: String,
 }
 
@@ -148,21 +152,48 @@ pub struct Summary {
     pub top_fixes: Vec<Fix>,
 }
 
-pub fn top_fixes(results: &[CheckResult]) -> Vec<Fix> {
+pub fn top_fixes(checklist: &Checklist, results: &[CheckResult]) -> Vec<Fix> {
+    let scored = |r: &&CheckResult| r.status.is_scored() && r.weight > 0.0;
+    let pillar_checks_weight = |p: Pillar| -> f64 {
+        results
+            .iter()
+            .filter(scored)
+            .filter(|r| r.pillar == p)
+            .map(|r| r.weight)
+            .sum()
+    };
+    let pillar_weight = |p: Pillar| checklist.pillar_weights.get(&p).copied().unwrap_or(1.0);
+    // Pillars count in the overall score only when some of their checks are scored.
+    let total_pillar_weight: f64 = Pillar::ALL
+        .into_iter()
+        .filter(|p| pillar_checks_weight(*p) > 0.0)
+        .map(pillar_weight)
+        .sum();
     let mut fixes: Vec<Fix> = results
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Partial))
-        .map(|r| Fix {
-            id: r.id.clone(),
-            pillar: r.pillar,
-            title: r.failure_title.clone(),
-            impact: round1(r.weight * (1.0 - r.score.unwrap_or(0.0)) * 100.0) / 100.0,
-            recommendation: r.recommendation.clone(),
+        .map(|r| {
+            let missing = r.weight * (1.0 - r.score.unwrap_or(0.0));
+            let within = pillar_checks_weight(r.pillar);
+            let gain = if within > 0.0 && total_pillar_weight > 0.0 {
+                100.0 * missing / within * pillar_weight(r.pillar) / total_pillar_weight
+            } else {
+                0.0
+            };
+            Fix {
+                id: r.id.clone(),
+                pillar: r.pillar,
+                title: r.failure_title.clone(),
+                impact: (missing * 100.0).round() / 100.0,
+                gain: round1(gain),
+                recommendation: r.recommendation.clone(),
+            }
         })
         .collect();
     fixes.sort_by(|a, b| {
         b.impact
             .total_cmp(&a.impact)
+            .then_with(|| b.gain.total_cmp(&a.gain))
             .then_with(|| a.pillar.cmp(&b.pillar))
             .then_with(|| a.id.cmp(&b.id))
     });
@@ -194,68 +225,67 @@ pub fn motion(facts: &Facts) -> Motion {
     }
     let self_serve = get("facts.self_serve");
     let contact_only = get("pricing.contact_sales_only") == Value::Bool(true);
+    let pricing_known = !get("pricing").is_null();
     let prices_visible = plans.iter().any(|p| !p["price"].is_null());
-    let free_start = get("pricing.free_plan") == Value::Bool(true)
+    let free_on_pricing = get("pricing.free_plan") == Value::Bool(true)
         || get("pricing.free_trial") == Value::Bool(true)
         || get("pricing.reverse_trial") == Value::Bool(true);
-    match self_serve {
-        Value::Bool(false) => {
-            reasons.push(match outcome {
-                "sales_gated" => "the way in is a demo or sales request, not a signup".to_string(),
-                _ => "the site offers no self-serve signup".to_string(),
-            });
-            if contact_only {
-                reasons.push("every plan says to contact sales".to_string());
-            }
-            return Motion {
-                kind: MotionKind::SalesLed,
-                reasons,
-            };
+    // Reaching value without a card wall is a free start, whatever the pricing page says.
+    let free_in_journey = get("signup.reached_value") == Value::Bool(true);
+    if self_serve == Value::Bool(false) {
+        reasons.push(match outcome {
+            "sales_gated" => "the way in is a demo or sales request, not a signup".to_string(),
+            _ => "the site offers no self-serve signup".to_string(),
+        });
+        if contact_only {
+            reasons.push("every plan says to contact sales".to_string());
         }
-        Value::Bool(true) => reasons.push("a new user can sign up alone".to_string()),
-        _ => reasons.push(
-            facts
-                .unknown_reason("facts.self_serve")
-                .map(|r| format!("whether a new user can sign up alone is unknown: {r}"))
-                .unwrap_or_default(),
-        ),
+        return Motion {
+            kind: MotionKind::SalesLed,
+            reasons,
+        };
     }
+    let self_serve_known = self_serve == Value::Bool(true);
+    reasons.push(if self_serve_known {
+        "a new user can sign up alone".to_string()
+    } else {
+        facts
+            .unknown_reason("facts.self_serve")
+            .map(|r| format!("whether a new user can sign up alone is unknown: {r}"))
+            .unwrap_or_default()
+    });
     if contact_only {
         reasons.push("every plan says to contact sales".to_string());
     }
-    let pricing_known = !get("pricing").is_null();
     if pricing_known {
         reasons.push(if prices_visible {
             "prices are shown".to_string()
         } else {
             "no price is shown".to_string()
         });
-        reasons.push(if free_start {
-            "a free plan or trial lets a user start without paying".to_string()
-        } else {
-            "there is no free plan or trial".to_string()
-        });
     } else {
-        reasons.push("no pricing was read".to_string());
+        reasons.push("no pricing page was read".to_string());
     }
-    if self_serve != Value::Bool(true) && !pricing_known {
-        // Nothing says whether a user can start alone: the signup's own outcome decides.
-        return Motion {
-            kind: MotionKind::Hybrid,
-            reasons,
-        };
-    }
-    let product_led = self_serve == Value::Bool(true)
-        && !contact_only
-        && (!pricing_known || (prices_visible && free_start));
-    Motion {
-        kind: if product_led {
-            MotionKind::ProductLed
-        } else if self_serve != Value::Bool(true) && contact_only {
+    let free_start = free_on_pricing || free_in_journey;
+    reasons.push(if free_on_pricing {
+        "a free plan or trial lets a user start without paying".to_string()
+    } else if free_in_journey {
+        "a new user reached value without paying".to_string()
+    } else if pricing_known {
+        "there is no free plan or trial".to_string()
+    } else {
+        "whether a user can start free is unknown".to_string()
+    });
+    let kind = if !self_serve_known {
+        if contact_only {
             MotionKind::SalesLed
         } else {
             MotionKind::Hybrid
-        },
-        reasons,
-    }
+        }
+    } else if contact_only || (pricing_known && !prices_visible) || !free_start {
+        MotionKind::Hybrid
+    } else {
+        MotionKind::ProductLed
+    };
+    Motion { kind, reasons }
 }
