@@ -382,11 +382,12 @@ fn ttv_chart(report: &Report) -> Option<TtvChart> {
         .enumerate()
         .map(|(i, s)| {
             let bar_h = s.human_seconds / max * plot_h;
+            let bar_w = (step_w * 0.5).min(48.0);
             Bar {
                 n: s.n,
-                x: left + step_w * i as f64 + step_w * 0.25,
+                x: x(i) - bar_w / 2.0,
                 y: top + plot_h - bar_h,
-                w: step_w * 0.5,
+                w: bar_w,
                 h: bar_h,
                 seconds: s.human_seconds,
                 label: s.label.clone(),
@@ -395,12 +396,22 @@ fn ttv_chart(report: &Report) -> Option<TtvChart> {
             }
         })
         .collect();
-    let ticks = (0..=4)
+    // Round ticks: fifths of a 5×10^k scale (0, 10, … 50), quarters of the others.
+    let parts = if (max / 10f64.powf(max.log10().floor()) - 5.0).abs() < 1e-9 {
+        5
+    } else {
+        4
+    };
+    let ticks = (0..=parts)
         .map(|k| {
-            let v = max * k as f64 / 4.0;
+            let v = max * k as f64 / parts as f64;
             Tick {
                 y: y(v),
-                label: format!("{v:.0} s"),
+                label: if v.fract() == 0.0 {
+                    format!("{v:.0} s")
+                } else {
+                    format!("{v:.1} s")
+                },
             }
         })
         .collect();
