@@ -163,7 +163,8 @@ fn add_vendor(v: &mut Value, name: &str, category: &str, page: &str, step: Value
         "/stack",
         json!({"category": category, "name": name, "vendor": name.to_lowercase(), "journey_only": false,
                "evidence": [{"kind": "request", "match": host, "page": page, "step": step,
-                             "url": format!("https://{host}/sdk.js")}]}),
+                             "url": format!("https://{host}/sdk.js")}],
+               "journey_steps": if step.is_null() { json!([]) } else { json!([step]) }}),
     );
     let categories = v
         .pointer_mut("/facts/stack_categories")
@@ -2005,7 +2006,7 @@ fn virality_checks_pass_when_the_mechanic_is_seen_and_fail_when_not() {
 fn instrumentation_cases() -> Vec<Case> {
     let analytics =
         "stack.filter(v, v.category == 'product_analytics' || v.category == 'cdp').map(v, v.name)";
-    let in_app = "stack.filter(v, v.category == 'product_analytics' || v.category == 'cdp').map(v, {'vendor': v.name, 'steps': v.evidence.filter(e, e.step != null).map(e, e.step)})";
+    let in_app = "stack.filter(v, v.category == 'product_analytics' || v.category == 'cdp').map(v, {'vendor': v.name, 'steps': v.journey_steps})";
     let web = "stack.filter(v, v.category in ['web_analytics', 'cdp', 'product_analytics']).map(v, v.name)";
     let chat = "stack.filter(v, v.category == 'chat_support').map(v, v.name)";
     vec![
@@ -2034,8 +2035,18 @@ fn instrumentation_cases() -> Vec<Case> {
         // instrumentation.analytics_in_app
         pass(
             "instrumentation.analytics_in_app",
-            "analytics seen during the journey passes",
+            "analytics seen on the journey's screens passes",
+            base,
+            ev(
+                in_app,
+                json!([{"steps": [1, 2, 3, 4, 5], "vendor": "Segment"}]),
+            ),
+        ),
+        pass(
+            "instrumentation.analytics_in_app",
+            "analytics first seen in the app passes",
             |v| {
+                set(v, "/stack/2/journey_steps", json!([]));
                 add_vendor(
                     v,
                     "PostHog",
@@ -2052,7 +2063,7 @@ fn instrumentation_cases() -> Vec<Case> {
         fail(
             "instrumentation.analytics_in_app",
             "analytics only on the public site fails",
-            base,
+            |v| set(v, "/stack/2/journey_steps", json!([])),
             ev(in_app, json!([{"steps": [], "vendor": "Segment"}])),
         ),
         na(
@@ -2066,7 +2077,10 @@ fn instrumentation_cases() -> Vec<Case> {
             "instrumentation.analytics_in_app",
             "journey unknown is unknown",
             journey_failed,
-            ev(in_app, json!([{"steps": [], "vendor": "Segment"}])),
+            ev(
+                in_app,
+                json!([{"steps": [1, 2, 3, 4, 5], "vendor": "Segment"}]),
+            ),
         )
         .reason(JOURNEY_UNKNOWN),
         // instrumentation.web_analytics
@@ -2621,11 +2635,11 @@ fn the_demo_product_scores_per_pillar_as_the_weighted_mean_of_its_checks() {
             ("activation".to_string(), Some(91.1), false),
             ("monetisation".to_string(), Some(100.0), false),
             ("virality".to_string(), Some(78.3), false),
-            ("instrumentation".to_string(), Some(60.0), false),
+            ("instrumentation".to_string(), Some(73.3), false),
             ("trust".to_string(), Some(100.0), false),
         ]
     );
-    assert_eq!(scores.overall, Some(89.0));
+    assert_eq!(scores.overall, Some(90.3));
 }
 
 #[test]
@@ -2724,7 +2738,6 @@ fn top_fixes_rank_by_weight_times_the_missing_score() {
             ("virality.referral_programme", 2.0, 1.7),
             ("activation.max_required_fields", 2.0, 1.3),
             ("activation.skippable_onboarding", 2.0, 1.3),
-            ("instrumentation.analytics_in_app", 2.0, 1.3),
             ("virality.public_embeds", 1.0, 0.9),
             ("instrumentation.billing_provider", 1.0, 0.7),
             ("instrumentation.error_tracking", 1.0, 0.7),
@@ -2740,18 +2753,17 @@ fn top_fixes_rank_by_weight_times_the_missing_score() {
         set(v, "/signup/entry/above_fold", json!(false));
     });
     assert_eq!(
-        worse[..6],
+        worse[..5],
         expect(&[
             ("activation.max_required_fields", 4.0, 2.7),
             ("virality.powered_by_badge", 2.0, 1.7),
             ("virality.referral_programme", 2.0, 1.7),
             ("activation.no_phone_before_value", 2.0, 1.3),
             ("activation.skippable_onboarding", 2.0, 1.3),
-            ("instrumentation.analytics_in_app", 2.0, 1.3),
         ])[..]
     );
     assert_eq!(
-        worse[6],
+        worse[5],
         ("activation.signup_cta_above_fold".to_string(), 1.5, 1.0)
     );
 }

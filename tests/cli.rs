@@ -27,7 +27,7 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
     );
     assert_eq!(
         lines[5],
-        "Score 89/100 · activation 91 · monetisation 100 · virality 78 · instrumentation 60 · trust 100"
+        "Score 90/100 · activation 91 · monetisation 100 · virality 78 · instrumentation 73 · trust 100"
     );
     assert_eq!(
         lines[6],
@@ -79,8 +79,10 @@ fn the_demo_audits_the_built_in_product_and_writes_both_reports() {
     );
     assert_eq!(r["product_name"], "Tasklane");
     assert!(
-        html.contains("data:image/png;base64,"),
-        "screenshots are embedded"
+        html.contains(
+            "<a href=\"screenshots&#x2F;journey-01.png\"><img src=\"data:image/jpeg;base64,"
+        ),
+        "screenshots are embedded as thumbnails linking the full-size PNG"
     );
 }
 

@@ -66,6 +66,10 @@ pub struct StackVendor {
     /// Seen only during the signup journey (on the signup, onboarding or billing screens
     /// or in the app), never on the public site.
     pub journey_only: bool,
+    /// The journey steps whose screens or actions showed it, every one (the evidence keeps
+    /// a stub or snippet only where first seen); 0 is before the first step.
+    #[serde(default)]
+    pub journey_steps: Vec<usize>,
 }
 
 static INLINE_SCRIPTS: LazyLock<Selector> =
@@ -148,7 +152,14 @@ pub fn detect(
     // request or script counts once per URL; a snippet or global once, where first seen
     // (the same stub on every page tells nothing more).
     let mut found: BTreeMap<String, Vec<StackEvidence>> = BTreeMap::new();
+    let mut steps_seen: BTreeMap<String, std::collections::BTreeSet<usize>> = BTreeMap::new();
     let mut note = |m: Match<'_>, kind: EvidenceKind, url: &str, place: &Seen<'_>| {
+        if let Some(step) = place.step {
+            steps_seen
+                .entry(m.vendor.id.clone())
+                .or_default()
+                .insert(step);
+        }
         let list = found.entry(m.vendor.id.clone()).or_default();
         let seen = list.iter().any(|e| {
             e.kind == kind
@@ -218,6 +229,10 @@ pub fn detect(
                 category: v.category,
                 evidence: pick_evidence(evidence),
                 journey_only,
+                journey_steps: steps_seen
+                    .get(&id)
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default(),
             })
         })
         .collect();

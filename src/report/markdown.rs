@@ -418,7 +418,7 @@ mod tests {
             lines(&md)[2],
             "Audited 2026-12-06 · **product-led** (a new user can sign up alone; prices are \
              shown; a free plan or trial lets a user start without paying) · overall score \
-             **89.0**/100"
+             **90.3**/100"
         );
     }
 
@@ -554,7 +554,7 @@ mod tests {
         let all = lines(&md);
         let at = all
             .iter()
-            .position(|l| *l == "## Failed checks (10)")
+            .position(|l| *l == "## Failed checks (9)")
             .expect("the failed checks");
         assert_eq!(
             all[at + 2..at + 10],
@@ -587,7 +587,7 @@ mod tests {
             [
                 "### activation (2)",
                 "### virality (3)",
-                "### instrumentation (5)"
+                "### instrumentation (4)"
             ]
         );
     }
