@@ -178,9 +178,7 @@ fn parse_color(s: &str) -> Result<String, String> {
     if COLOR.is_match(s) {
         Ok(s.to_ascii_lowercase())
     } else {
-        Err(format!(
-            "'{s}' is not a colour; write it as #rrggbb or #rgb, e.g. #0f766e"
-        ))
+        Err("must be a colour written #rrggbb or #rgb, e.g. #0f766e".to_string())
     }
 }
 

@@ -330,11 +330,10 @@ impl Formats {
                 "md" | "markdown" => f.md = true,
                 "junit" => f.junit = true,
                 "json" => {}
-                "" => return Err("a format is empty (write e.g. html,md)".to_string()),
-                other => {
-                    return Err(format!(
-                        "unknown format '{other}' (the formats are html, json, md, junit)"
-                    ))
+                _ => {
+                    return Err(
+                        "must list formats from html, json, md, junit, comma-separated".to_string(),
+                    )
                 }
             }
         }
