@@ -9,6 +9,7 @@ use regex::Regex;
 
 use crate::audit::checklist::{Checklist, Pillar};
 use crate::audit::vendors::VendorCatalogue;
+use crate::compare::Tolerance;
 use crate::error::AuditError;
 use crate::forms::values::{Identity, DEFAULT_EMAIL};
 use crate::gather::browser::BrowserConfig;
@@ -42,6 +43,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit the product whose public home page is URL.
+    #[command(args_override_self = true)]
     Audit {
         /// The product's home page, e.g. https://example.com (a bare host means https://).
         url: String,
@@ -49,6 +51,7 @@ pub enum Command {
         run: RunArgs,
     },
     /// Start the built-in demo product on 127.0.0.1 and audit it (works offline).
+    #[command(args_override_self = true)]
     Demo {
         #[command(flatten)]
         run: RunArgs,
@@ -75,6 +78,35 @@ pub enum Command {
     },
     /// Print the JSON Schema of report.json.
     Schema,
+    /// Compare two saved runs of a product: what got better and what got worse (exit 1 on
+    /// a regression).
+    Diff {
+        /// The baseline: a run directory or its report.json.
+        old: PathBuf,
+        /// The new run: a run directory or its report.json.
+        new: PathBuf,
+        #[command(flatten)]
+        compare: CompareArgs,
+        /// Also write diff.md, diff.html and diff.json into this directory.
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print the comparison as JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The recorded runs of a product, oldest first, with trends.
+    History {
+        /// The product's URL (as audited, or its home page).
+        url: String,
+        #[command(flatten)]
+        history: HistoryArgs,
+        /// Runs to show at most (the newest).
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// Print the runs as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List, show and validate the PLG checklist.
     Checks {
         #[command(subcommand)]
@@ -142,6 +174,58 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// Compare this run with a saved one (a run directory or its report.json): print what
+    /// got better and worse, write diff.md and diff.html, exit 1 on a regression.
+    #[arg(long, value_name = "RUN")]
+    pub baseline: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub history: HistoryArgs,
+
+    /// Settings and assertions (TOML): every flag of `audit` by its long name, and an
+    /// [assert] table [default: ./plg-audit.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub compare: CompareArgs,
+}
+
+/// Where runs are recorded.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HistoryArgs {
+    /// The run history (SQLite) to record this run in and read trends from [default: the
+    /// user's data directory, e.g. ~/.local/share/plg-audit/history.sqlite3]
+    #[arg(long, value_name = "PATH", env = "PLG_AUDIT_HISTORY")]
+    pub history: Option<PathBuf>,
+    /// Do not record this run or read the history.
+    #[arg(long, env = "PLG_AUDIT_NO_HISTORY")]
+    pub no_history: bool,
+}
+
+impl HistoryArgs {
+    /// The history database to use, or None with `--no-history` (or when the system has no
+    /// data directory).
+    pub fn path(&self) -> Option<PathBuf> {
+        if self.no_history {
+            return None;
+        }
+        self.history.clone().or_else(crate::history::default_path)
+    }
+}
+
+/// How runs are compared.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CompareArgs {
+    /// How far a time may move before it counts as changed: a share and/or a time, e.g.
+    /// 20%, 500ms or 20%,500ms (both must be exceeded) [default: 20%,500ms]
+    #[arg(long, value_name = "TOLERANCE", value_parser = parse_tolerance)]
+    pub tolerance: Option<Tolerance>,
+}
+
+fn parse_tolerance(s: &str) -> Result<Tolerance, String> {
+    Tolerance::parse(s)
 }
 
 /// Which report files are written, and the brand they carry.
@@ -205,6 +289,7 @@ impl OutputArgs {
                 logo,
                 color: self.brand_color.clone(),
             },
+            trend: None,
         })
     }
 }
@@ -261,6 +346,8 @@ pub struct SavedRunArgs {
     pub json: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub history: HistoryArgs,
 }
 
 /// The checklist a product is judged by.

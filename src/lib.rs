@@ -4,17 +4,20 @@
 //! client and records [`artifacts`]; [`audit`] judges them without touching the
 //! network; [`report`] renders the result. [`forms`] is the one model of forms, used
 //! by all three. [`run`] ties one audit together; [`demo`] holds the built-in sample
-//! product and the server that also serves test fixtures.
+//! product and the server that also serves test fixtures. [`history`] records every run.
 
 pub mod artifacts;
 pub mod audit;
 pub mod cli;
+pub mod compare;
+pub mod config;
 pub mod demo;
 pub mod doctor;
 pub mod error;
 pub mod flag_errors;
 pub mod forms;
 pub mod gather;
+pub mod history;
 pub mod inspect;
 pub mod pricing;
 pub mod progress;

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use plg_audit::audit::checklist::Checklist;
 use plg_audit::cli::{ChecksCommand, Cli, Command, RunArgs};
 use plg_audit::demo::{demo_site, server::ProductServer};
@@ -15,7 +15,13 @@ use plg_audit::run::{run_audit, run_id, AuditRequest, AuditRun};
 use plg_audit::{doctor, inspect, report};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // plg-audit.toml's settings become flags placed before the user's own.
+    let (argv, config) =
+        match plg_audit::config::apply(std::env::args_os().collect(), &Cli::command()) {
+            Ok(applied) => applied,
+            Err(e) => return fail_with(&e),
+        };
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         // --help and --version print and exit 0; a wrong flag is invalid configuration,
         // said in one sentence.
@@ -39,14 +45,18 @@ fn main() -> ExitCode {
     if let Err(e) = plg_audit::stop::listen_for_signals(&runtime) {
         tracing::warn!("cannot listen for signals: {e}");
     }
-    let code = run_command(cli, &runtime);
+    let code = run_command(cli, &runtime, &config);
     plg_audit::stop::finished();
     code
 }
 
-fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
+fn run_command(
+    cli: Cli,
+    runtime: &tokio::runtime::Runtime,
+    config: &plg_audit::config::Config,
+) -> ExitCode {
     match cli.command {
-        Command::Audit { url, run } => runtime.block_on(audit(url, &run, cli.quiet, false)),
+        Command::Audit { url, run } => runtime.block_on(audit(url, &run, cli.quiet, false, config)),
         Command::Demo { run } => {
             let server = match ProductServer::spawn(demo_site()) {
                 Ok(s) => s,
@@ -64,7 +74,13 @@ fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
                     server.url()
                 );
             }
-            let code = runtime.block_on(audit(server.url().to_string(), &run, cli.quiet, true));
+            let code = runtime.block_on(audit(
+                server.url().to_string(),
+                &run,
+                cli.quiet,
+                true,
+                config,
+            ));
             drop(server);
             code
         }
@@ -144,6 +160,56 @@ fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
             ExitCode::from(EXIT_OK)
         }
         Command::Checks { command } => checks_command(command),
+        Command::History {
+            url,
+            history,
+            limit,
+            json,
+        } => {
+            let Some(path) = history.path() else {
+                return fail(
+                    "there is no history to read (--no-history, or no data directory: give --history PATH)",
+                    EXIT_BAD_CONFIG,
+                );
+            };
+            if !path.exists() {
+                return fail(
+                    &format!(
+                        "no run has been recorded yet: {} does not exist",
+                        path.display()
+                    ),
+                    plg_audit::error::EXIT_CANNOT_RUN,
+                );
+            }
+            let runs = plg_audit::history::History::open(&path).and_then(|h| h.runs(&url, limit));
+            match runs {
+                Ok(runs) if json => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&runs).expect("runs serialise")
+                    );
+                    ExitCode::from(EXIT_OK)
+                }
+                Ok(runs) => {
+                    print!("{}", plg_audit::history::table(&runs));
+                    ExitCode::from(EXIT_OK)
+                }
+                Err(e) => fail_with(&e),
+            }
+        }
+        Command::Diff {
+            old,
+            new,
+            compare,
+            out,
+            json,
+        } => diff_command(
+            &old,
+            &new,
+            compare.tolerance.unwrap_or_default(),
+            out.as_deref(),
+            json,
+        ),
         Command::Rescore { saved } | Command::Report { saved } => {
             let checklist = match saved.checks.checklist() {
                 Ok(c) => c,
@@ -154,10 +220,11 @@ fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
                     Ok(v) => v,
                     Err(e) => return fail_with(&e),
                 };
-            let render = match saved.output.render_options() {
+            let mut render = match saved.output.render_options() {
                 Ok(r) => r,
                 Err(e) => return fail_with(&e),
             };
+            render.trend = history_trend(&saved.dir, &saved.history);
             match plg_audit::run::rescore(&saved.dir, &vendors, &checklist, &render) {
                 Ok((report, _)) if saved.json => {
                     println!("{}", report.to_json());
@@ -179,6 +246,77 @@ fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
             println!("{}", report::JSON_SCHEMA.trim_end());
             ExitCode::from(EXIT_OK)
         }
+    }
+}
+
+fn diff_command(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    tolerance: plg_audit::compare::Tolerance,
+    out: Option<&std::path::Path>,
+    json: bool,
+) -> ExitCode {
+    let loaded =
+        plg_audit::compare::load(old).and_then(|a| Ok((a, plg_audit::compare::load(new)?)));
+    let ((old_report, old_dir), (new_report, new_dir)) = match loaded {
+        Ok(l) => l,
+        Err(e) => return fail_with(&e),
+    };
+    let diff = plg_audit::compare::diff(&old_report, &old_dir, &new_report, &new_dir, tolerance);
+    if let Some(dir) = out {
+        if let Err(e) = write_diff(dir, &diff, &old_report, &new_report) {
+            return fail_with(&e);
+        }
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&diff).expect("a diff serialises")
+        );
+    } else {
+        print!("{}", plg_audit::compare::render::markdown(&diff));
+    }
+    diff_exit(&diff)
+}
+
+/// diff.md, diff.html and diff.json in `dir`.
+fn write_diff(
+    dir: &std::path::Path,
+    diff: &plg_audit::compare::Diff,
+    old: &plg_audit::report::Report,
+    new: &plg_audit::report::Report,
+) -> Result<(), AuditError> {
+    let output = |path: std::path::PathBuf, e: &dyn std::fmt::Display| AuditError::Output {
+        path,
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| output(dir.to_path_buf(), &e))?;
+    let html = plg_audit::compare::render::html(diff, old, new)
+        .map_err(|e| output(dir.join("diff.html"), &e))?;
+    for (name, text) in [
+        ("diff.md", plg_audit::compare::render::markdown(diff)),
+        ("diff.html", html),
+        (
+            "diff.json",
+            serde_json::to_string_pretty(diff).expect("a diff serialises"),
+        ),
+    ] {
+        std::fs::write(dir.join(name), text).map_err(|e| output(dir.join(name), &e))?;
+    }
+    Ok(())
+}
+
+/// Exit 1 with one sentence when the comparison found a regression.
+fn diff_exit(diff: &plg_audit::compare::Diff) -> ExitCode {
+    match diff.regressions() {
+        0 => ExitCode::from(EXIT_OK),
+        n => fail(
+            &format!(
+                "{n} regression{} against the baseline",
+                if n == 1 { "" } else { "s" }
+            ),
+            plg_audit::error::EXIT_CHECK_FAILED,
+        ),
     }
 }
 
@@ -231,7 +369,13 @@ fn checks_command(command: ChecksCommand) -> ExitCode {
     }
 }
 
-async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitCode {
+async fn audit(
+    url: String,
+    args: &RunArgs,
+    quiet: bool,
+    offline: bool,
+    config: &plg_audit::config::Config,
+) -> ExitCode {
     let gather = match args.gather_options(offline, &run_id()) {
         Ok(g) => g,
         Err(e) => return fail_with(&e),
@@ -244,9 +388,20 @@ async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitC
         Ok(c) => c,
         Err(e) => return fail_with(&e),
     };
+    if let Err(e) = config.validate_checks(&checklist) {
+        return fail_with(&e);
+    }
     let render = match args.output.render_options() {
         Ok(r) => r,
         Err(e) => return fail_with(&e),
+    };
+    // A baseline that cannot be read stops the audit before it starts.
+    let baseline = match &args.baseline {
+        Some(path) => match plg_audit::compare::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => return fail_with(&e),
+        },
+        None => None,
     };
     let request = AuditRequest {
         render,
@@ -261,10 +416,68 @@ async fn audit(url: String, args: &RunArgs, quiet: bool, offline: bool) -> ExitC
         Ok(run) => run,
         Err(e) => return fail_with(&e),
     };
+    record_history(&run, &args.history, &args.output);
     print_outcome(&run, args, quiet);
-    match &run.fatal {
-        Some(e) => fail_with(e),
-        None => ExitCode::from(EXIT_OK),
+    if let Some(e) = &run.fatal {
+        return fail_with(e);
+    }
+    let mut regressions = 0;
+    if let Some((old, old_dir)) = &baseline {
+        let diff = plg_audit::compare::diff(
+            old,
+            old_dir,
+            &run.report,
+            &run.dir,
+            args.compare.tolerance.unwrap_or_default(),
+        );
+        if let Err(e) = write_diff(&run.dir, &diff, old, &run.report) {
+            return fail_with(&e);
+        }
+        if !quiet && !args.json {
+            println!();
+            print!("{}", plg_audit::compare::render::markdown(&diff));
+        }
+        regressions = diff.regressions();
+    }
+    let broken = plg_audit::config::check(
+        &config.assert,
+        &run.report,
+        baseline.as_ref().map(|(r, _)| r),
+    );
+    for b in &broken {
+        let word = match b.level {
+            plg_audit::config::Level::Error => "assertion failed",
+            _ => "warning",
+        };
+        eprintln!("plg-audit: {word}: {}", b.line);
+    }
+    let failed = broken
+        .iter()
+        .filter(|b| b.level == plg_audit::config::Level::Error)
+        .count();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (failed, regressions) {
+        (0, 0) => ExitCode::from(EXIT_OK),
+        (f, 0) => fail(
+            &format!("{} failed", plural(f, "assertion", "assertions")),
+            plg_audit::error::EXIT_CHECK_FAILED,
+        ),
+        (0, r) => fail(
+            &format!(
+                "{} against the baseline",
+                plural(r, "regression", "regressions")
+            ),
+            plg_audit::error::EXIT_CHECK_FAILED,
+        ),
+        (f, r) => fail(
+            &format!(
+                "{} failed and {} against the baseline",
+                plural(f, "assertion", "assertions"),
+                plural(r, "regression", "regressions")
+            ),
+            plg_audit::error::EXIT_CHECK_FAILED,
+        ),
     }
 }
 
@@ -283,6 +496,69 @@ fn print_outcome(run: &AuditRun, args: &RunArgs, quiet: bool) {
         Some(w) => print_written(w),
         None => println!("Report: not written (see the error below)"),
     }
+}
+
+/// Records the run in the history and, when earlier runs exist, renders report.html again
+/// with their trend. A history that cannot be used is a warning: the audit itself stands.
+fn record_history(
+    run: &AuditRun,
+    history: &plg_audit::cli::HistoryArgs,
+    output: &plg_audit::cli::OutputArgs,
+) {
+    let Some(path) = history.path() else { return };
+    let recorded = plg_audit::history::History::open(&path).and_then(|h| {
+        h.record(&run.report, &run.dir)?;
+        h.runs(&run.report.target, 20)
+    });
+    let runs = match recorded {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("plg-audit: warning: the run was not recorded in the history: {e}");
+            return;
+        }
+    };
+    let Some(trend) = plg_audit::history::trend(&runs) else {
+        return;
+    };
+    if let (Some(html), Ok(mut options)) = (
+        &run.written.as_ref().and_then(|w| w.html.clone()),
+        output.render_options(),
+    ) {
+        options.trend = Some(trend);
+        match plg_audit::report::html::render(
+            &run.report,
+            &run.dir,
+            &options.brand,
+            options.trend.as_ref(),
+        ) {
+            Ok(page) => {
+                if let Err(e) = std::fs::write(html, page) {
+                    eprintln!(
+                        "plg-audit: warning: cannot add the trend to {}: {e}",
+                        html.display()
+                    );
+                }
+            }
+            Err(e) => eprintln!("plg-audit: warning: cannot add the trend to the report: {e}"),
+        }
+    }
+}
+
+/// The runs of a product in the history, newest first; empty when there is none.
+fn history_trend(
+    report_dir: &std::path::Path,
+    history: &plg_audit::cli::HistoryArgs,
+) -> Option<plg_audit::history::Trend> {
+    let path = history.path()?;
+    if !path.exists() {
+        return None;
+    }
+    let target = plg_audit::compare::load(report_dir).ok()?.0.target;
+    let runs = plg_audit::history::History::open(&path)
+        .ok()?
+        .runs(&target, 20)
+        .ok()?;
+    plg_audit::history::trend(&runs)
 }
 
 /// "Report: DIR/report.html" (the first format written, report.json when it is alone).

@@ -122,7 +122,7 @@ fn no_chromium_exits_2_but_keeps_the_pages_read_without_it() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_plg-audit"))
         .args(["audit", site.url(), "--out"])
         .arg(out.path())
-        .args(["--offline", "--quiet"])
+        .args(["--offline", "--quiet", "--no-history"])
         .env("PATH", empty_path.path())
         .env_remove("CHROME")
         .output()

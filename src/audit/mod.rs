@@ -72,6 +72,14 @@ pub fn judge(
 ) {
     report.mechanics = mechanics::detect(artifacts, saved);
     report.stack = stack::detect(artifacts, vendors, saved);
+    report.checklist_version = Some(checklist.version.clone());
+    // Without the home page there is nothing to judge: no check is guessed.
+    if artifacts.home_url.is_none() || artifacts.pages.is_empty() {
+        report.checks = Vec::new();
+        report.scores = None;
+        report.summary = None;
+        return;
+    }
     let facts = Facts::gather(report, artifacts, saved);
     let results = checklist::judge::judge_all(checklist, &facts);
     report.scores = Some(checklist::scores::score(checklist, &results));

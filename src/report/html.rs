@@ -44,7 +44,12 @@ pub struct Brand {
 }
 
 /// Renders the teardown; screenshots named in the report are read from `dir`.
-pub fn render(report: &Report, dir: &Path, brand: &Brand) -> Result<String, tera::Error> {
+pub fn render(
+    report: &Report,
+    dir: &Path,
+    brand: &Brand,
+    trend: Option<&crate::history::Trend>,
+) -> Result<String, tera::Error> {
     let mut tera = Tera::default();
     tera.register_filter("href", href_filter);
     tera.add_raw_template("report.html", TEMPLATE)?;
@@ -99,12 +104,13 @@ pub fn render(report: &Report, dir: &Path, brand: &Brand) -> Result<String, tera
     context.insert("stack_groups", &stack_groups(report));
     context.insert("pillars", &pillar_sections(report));
     context.insert("method", &method());
+    context.insert("trend", &trend.and_then(trend_chart));
     tera.render("report.html", &context)
 }
 
 /// `href`: the URL when it is http(s), else "#" — a site's `javascript:` or `data:` URL
 /// never becomes a link.
-fn href_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+pub(crate) fn href_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(http_only(value.as_str().unwrap_or(""))))
 }
 
@@ -157,7 +163,7 @@ impl<'a> Thumbs<'a> {
 }
 
 /// A PNG screenshot as a JPEG thumbnail data URI, THUMB_WIDTH wide.
-fn thumbnail(path: &Path) -> Option<String> {
+pub(crate) fn thumbnail(path: &Path) -> Option<String> {
     let img = image::open(path).ok()?;
     let img = if img.width() > THUMB_WIDTH {
         let height = (img.height() as f64 * THUMB_WIDTH as f64 / img.width() as f64).round() as u32;
@@ -424,6 +430,85 @@ fn ttv_chart(report: &Report) -> Option<TtvChart> {
         ticks,
         total_human: (h * 10.0).round() / 10.0,
         total_machine: (m * 10.0).round() / 10.0,
+    })
+}
+
+/// The history's trend as two small SVG polylines (time to value for a person, overall
+/// score), oldest run first, in a 320×90 box each.
+#[derive(Debug, Clone, Serialize)]
+struct TrendChart {
+    runs: usize,
+    first: String,
+    last: String,
+    human: Option<Spark>,
+    score: Option<Spark>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Spark {
+    points: String,
+    min: String,
+    max: String,
+    last: String,
+}
+
+fn spark(values: &[Option<f64>], unit: &str) -> Option<Spark> {
+    let known: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    if known.len() < 2 {
+        return None;
+    }
+    let lo = known.iter().map(|(_, v)| *v).fold(f64::INFINITY, f64::min);
+    let hi = known
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let span = (hi - lo).max(1e-9);
+    let n = (values.len() - 1).max(1) as f64;
+    let points = known
+        .iter()
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                6.0 + 308.0 * *i as f64 / n,
+                84.0 - 78.0 * (v - lo) / span
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let fmt = |v: f64| format!("{v:.0}{unit}");
+    Some(Spark {
+        points,
+        min: fmt(lo),
+        max: fmt(hi),
+        last: fmt(known.last().map(|(_, v)| *v).unwrap_or(0.0)),
+    })
+}
+
+fn trend_chart(trend: &crate::history::Trend) -> Option<TrendChart> {
+    if trend.points.len() < 2 {
+        return None;
+    }
+    let date = |s: &str| s.chars().take(10).collect::<String>();
+    Some(TrendChart {
+        runs: trend.points.len(),
+        first: date(&trend.points[0].started_at),
+        last: date(&trend.points[trend.points.len() - 1].started_at),
+        human: spark(
+            &trend
+                .points
+                .iter()
+                .map(|p| p.human_seconds.filter(|_| p.reached_value))
+                .collect::<Vec<_>>(),
+            " s",
+        ),
+        score: spark(
+            &trend.points.iter().map(|p| p.overall).collect::<Vec<_>>(),
+            "",
+        ),
     })
 }
 

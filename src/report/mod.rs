@@ -347,6 +347,8 @@ impl Formats {
 pub struct RenderOptions {
     pub formats: Formats,
     pub brand: html::Brand,
+    /// Earlier runs of the product with this one, for the report's trend chart.
+    pub trend: Option<crate::history::Trend>,
 }
 
 /// Files written for one audit.
@@ -387,7 +389,7 @@ pub fn write_all(
         junit: None,
     };
     if options.formats.html {
-        let page = html::render(report, dir, &options.brand)
+        let page = html::render(report, dir, &options.brand, options.trend.as_ref())
             .map_err(|e| output_error(&dir.join("report.html"), &tera_error(&e)))?;
         written.html = Some(write("report.html", &page)?);
     }

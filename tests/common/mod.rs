@@ -26,8 +26,20 @@ pub fn out_dir() -> tempfile::TempDir {
 /// Runs `plg-audit` with `args`, offline, quietly.
 pub fn plg_audit(args: &[&str]) -> Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_plg-audit"));
-    cmd.args(args).env_remove("RUST_LOG");
+    cmd.args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("PLG_AUDIT_NO_HISTORY")
+        // Runs are recorded in a history of this test process, never the user's.
+        .env("PLG_AUDIT_HISTORY", test_history());
     cmd.output().expect("plg-audit runs")
+}
+
+/// The run history the tests' runs are recorded in (one per test process).
+pub fn test_history() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "plg-audit-test-history-{}.sqlite3",
+        std::process::id()
+    ))
 }
 
 /// `plg-audit audit URL --out DIR --offline --quiet` plus `extra`.
