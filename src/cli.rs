@@ -50,6 +50,18 @@ pub enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Audit many products, N at a time, and compare them side by side
+    /// (comparison.html/.md/.json beside one report directory per product).
+    Batch {
+        /// One URL per line, or a .toml file of [[product]] tables (name, url, value_text,
+        /// journey, email, checks).
+        file: PathBuf,
+        /// Products audited at once, each in its own Chromium (1-16).
+        #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+        jobs: u16,
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// Start the built-in demo product on 127.0.0.1 and audit it (works offline).
     #[command(args_override_self = true)]
     Demo {

@@ -227,6 +227,17 @@ struct RawAssert {
     checks: Option<toml::Value>,
 }
 
+/// The keys of the `[assert]` table, as [`RawAssert`] names them.
+const ASSERT_KEYS: [&str; 7] = [
+    "min_score",
+    "max_steps",
+    "max_required_fields",
+    "max_human_seconds",
+    "max_machine_seconds",
+    "outcome",
+    "checks",
+];
+
 /// The line of the first line of `text` that sets `key` (`key =`, `key.` or `[assert.key]`),
 /// else `fallback`.
 fn key_line(text: &str, key: &str, fallback: usize) -> usize {
@@ -264,6 +275,16 @@ fn assertions(
 ) -> Result<Assertions, String> {
     let table_line = line_at(text, value.span().start);
     let at = |key: &str| format!("{name}:{}", key_line(text, key, table_line));
+    // An unknown key is named at its own line (serde's error only knows the table's).
+    if let toml::Value::Table(t) = value.get_ref() {
+        if let Some(unknown) = t.keys().find(|k| !ASSERT_KEYS.contains(&k.as_str())) {
+            return Err(format!(
+                "{}: [assert]: unknown assertion \"{unknown}\" (the assertions are {})",
+                at(unknown),
+                ASSERT_KEYS.join(", ")
+            ));
+        }
+    }
     let raw: RawAssert = value
         .get_ref()
         .clone()

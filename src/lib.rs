@@ -8,6 +8,7 @@
 
 pub mod artifacts;
 pub mod audit;
+pub mod batch;
 pub mod cli;
 pub mod compare;
 pub mod config;

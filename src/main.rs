@@ -160,6 +160,9 @@ fn run_command(
             ExitCode::from(EXIT_OK)
         }
         Command::Checks { command } => checks_command(command),
+        Command::Batch { file, jobs, run } => {
+            runtime.block_on(batch(&file, usize::from(jobs), &run, cli.quiet))
+        }
         Command::History {
             url,
             history,
@@ -246,6 +249,181 @@ fn run_command(
             println!("{}", report::JSON_SCHEMA.trim_end());
             ExitCode::from(EXIT_OK)
         }
+    }
+}
+
+/// `plg-audit batch`: every product audited into its own directory, then compared.
+async fn batch(file: &std::path::Path, jobs: usize, args: &RunArgs, quiet: bool) -> ExitCode {
+    use plg_audit::batch::{self, Outcome};
+    let products = match batch::read(file) {
+        Ok(p) => p,
+        Err(e) => return fail_with(&e),
+    };
+    // Everything that can be wrong with the shared settings is said before any audit.
+    let prepared = args.vendor_catalogue().and_then(|v| {
+        let render = args.output.render_options()?;
+        args.gather_options(false, &run_id())?;
+        for p in &products {
+            let mut dirs = args.checks.dirs.clone();
+            dirs.extend(p.checks.iter().cloned());
+            plg_audit::audit::checklist::Checklist::load(&dirs)?;
+        }
+        Ok((v, render))
+    });
+    let (vendors, render) = match prepared {
+        Ok(p) => p,
+        Err(e) => return fail_with(&e),
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        std::path::Path::new("plg-audit-report").join(format!("batch-{}", run_id()))
+    });
+    let total = products.len();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let shared = args.clone();
+    let show = !quiet && !args.json;
+    if show {
+        eprintln!(
+            "Auditing {total} products, {jobs} at a time, into {}",
+            out.display()
+        );
+    }
+    let outcomes = batch::run(products, &out, jobs, move |product, dir| {
+        let mut a = shared.clone();
+        let vendors = vendors.clone();
+        let render = render.clone();
+        let done = done.clone();
+        async move {
+            if let Some(t) = &product.value_text {
+                a.journey.value_text = Some(t.clone());
+            }
+            if let Some(j) = &product.journey {
+                a.journey.journey = Some(j.clone());
+            }
+            if let Some(e) = &product.email {
+                a.journey.email = e.clone();
+            }
+            a.checks.dirs.extend(product.checks.iter().cloned());
+            let started = std::time::Instant::now();
+            let request = a.gather_options(false, &run_id()).and_then(|gather| {
+                Ok(AuditRequest {
+                    target: product.url.clone(),
+                    out: Some(dir.clone()),
+                    gather,
+                    vendors,
+                    checklist: a.checks.checklist()?,
+                    render,
+                })
+            });
+            let result = match request {
+                Ok(request) => run_audit(&request, &Progress::new(false)).await,
+                Err(e) => Err(e),
+            };
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let label = product.label();
+            let outcome = match result {
+                Ok(run) => {
+                    record_history(&run, &a.history, &a.output);
+                    Outcome {
+                        fatal: run.fatal.as_ref().map(|e| e.to_string()),
+                        result: Ok(run.report),
+                        product,
+                        dir,
+                    }
+                }
+                Err(e) => Outcome {
+                    result: Err(e.to_string()),
+                    fatal: None,
+                    product,
+                    dir,
+                },
+            };
+            if show {
+                let what = match (&outcome.result, &outcome.fatal) {
+                    (Err(e), _) => format!("could not be audited: {e}"),
+                    (Ok(_), Some(e)) => format!("cut short: {e}"),
+                    (Ok(r), None) => format!(
+                        "{}, score {}",
+                        r.signup
+                            .as_ref()
+                            .map(|s| format!("{} in {} steps", s.outcome.as_str(), s.steps))
+                            .unwrap_or_else(|| "journey not walked".into()),
+                        r.scores
+                            .as_ref()
+                            .and_then(|s| s.overall)
+                            .map_or("–".to_string(), |x| format!("{x:.0}"))
+                    ),
+                };
+                eprintln!(
+                    "[{n}/{total}] {label}: {what} ({:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            outcome
+        }
+    })
+    .await;
+    let columns = outcomes
+        .iter()
+        .map(|o| plg_audit::compare::products::Column {
+            name: o.product.label(),
+            url: o.product.url.clone(),
+            report: o.result.as_ref().ok().map(|_| o.product.slug()),
+            error: o.result.as_ref().err().cloned().or_else(|| o.fatal.clone()),
+        })
+        .collect();
+    let reports: Vec<Option<plg_audit::report::Report>> = outcomes
+        .iter()
+        .map(|o| o.result.as_ref().ok().cloned())
+        .collect();
+    let comparison = plg_audit::compare::products::compare(columns, &reports);
+    let written = (|| -> Result<(), AuditError> {
+        let output = |path: std::path::PathBuf, e: &dyn std::fmt::Display| AuditError::Output {
+            path,
+            reason: e.to_string(),
+        };
+        std::fs::create_dir_all(&out).map_err(|e| output(out.clone(), &e))?;
+        let html = plg_audit::compare::products::html(&comparison)
+            .map_err(|e| output(out.join("comparison.html"), &e))?;
+        for (name, text) in [
+            (
+                "comparison.md",
+                plg_audit::compare::products::markdown(&comparison),
+            ),
+            ("comparison.html", html),
+            (
+                "comparison.json",
+                serde_json::to_string_pretty(&comparison).expect("a comparison serialises"),
+            ),
+        ] {
+            std::fs::write(out.join(name), text).map_err(|e| output(out.join(name), &e))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        return fail_with(&e);
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&comparison).expect("a comparison serialises")
+        );
+    } else if !quiet {
+        print!("{}", plg_audit::compare::products::markdown(&comparison));
+        println!("Comparison: {}", out.join("comparison.html").display());
+    }
+    let failed = outcomes
+        .iter()
+        .filter(|o| o.result.is_err() || o.fatal.is_some())
+        .count();
+    if failed == 0 {
+        ExitCode::from(EXIT_OK)
+    } else {
+        fail(
+            &format!(
+                "{failed} of {total} products could not be audited fully; the comparison shows why"
+            ),
+            EXIT_CANNOT_RUN,
+        )
     }
 }
 

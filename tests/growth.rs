@@ -326,13 +326,13 @@ fn in_app_mechanics_not_seen_because_the_journey_stopped_say_so() {
 fn the_html_report_shows_the_mechanics_grid_and_the_stack_with_evidence() {
     with("journey-card", |a| {
         let html = std::fs::read_to_string(a.dir.join("report.html")).unwrap();
-        assert!(html.contains("<h2>Growth loops</h2>"));
+        assert!(html.contains("<h2>Growth loops and stack</h2>"));
         assert!(
             html.contains("<h3>Status page<span>found</span></h3>"),
             "status page is found"
         );
         assert!(html.contains("<h3>Template gallery<span>not found</span></h3>"));
-        assert!(html.contains("<h2>Growth stack</h2>"));
+        assert!(html.contains("<h3>Stack</h3>"));
         assert!(html.contains("<strong>Stripe</strong><br><span class=\"muted\">seen only during the signup journey</span>"));
     });
 }

@@ -208,7 +208,7 @@ fn the_html_report_shows_the_plans_beside_the_pricing_screenshot() {
     let section = &html[html.find("<h2>Pricing</h2>").expect("a pricing section")..];
     let section = &section[..section.find("</section>").unwrap()];
     for shown in [
-        "<strong>Small Business</strong> <span class=\"role\">highlighted</span>",
+        "<strong>Small Business</strong> <span class=\"tag\">highlighted</span>",
         "26 GBP / month · flat",
         "21.5 / month",
         "“Start free trial”",

@@ -2,6 +2,7 @@
 //! the same product (`plg-audit diff`, `audit --baseline`). Pure: two reports in, a list
 //! of changes out; [`render`] writes them for people.
 
+pub mod products;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
