@@ -76,7 +76,7 @@ pub fn read(path: &Path) -> Result<Vec<Product>, AuditError> {
     let name = path.display().to_string();
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let products = if path.extension().is_some_and(|e| e == "toml") {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let line_of = |offset: usize| crate::text::line_at(&text, offset);
         let file: BatchFile = toml::from_str(&text).map_err(|e| {
             AuditError::Config(match e.span() {
                 Some(s) => format!("{name}:{}: {}", line_of(s.start), e.message().trim()),

@@ -27,6 +27,7 @@ use crate::audit::checklist::judge::Status;
 use crate::audit::checklist::{Checklist, Pillar};
 use crate::error::AuditError;
 use crate::report::Report;
+use crate::text::line_at;
 
 /// The file looked for in the working directory.
 pub const FILE_NAME: &str = "plg-audit.toml";
@@ -97,10 +98,6 @@ pub struct Broken {
     pub level: Level,
     /// `max_steps: expected ≤ 5, got 7 (step 6 "Tell us about your team" was added)`.
     pub line: String,
-}
-
-fn line_at(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// How an `audit` flag takes its value.

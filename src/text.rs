@@ -24,6 +24,11 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// The 1-based line of a byte offset in `text` (for `file:line` messages).
+pub fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
 /// Whitespace collapsed to single spaces and trimmed, otherwise unchanged (for display).
 pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

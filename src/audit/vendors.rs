@@ -339,7 +339,7 @@ fn occurs(haystack: &str, needle: &str) -> bool {
 
 /// Parses and validates a vendor file; errors read `NAME:LINE: what is wrong`.
 fn parse(text: &str, name: &str) -> Result<Vec<Vendor>, String> {
-    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let line_of = |offset: usize| crate::text::line_at(text, offset);
     let raw: RawFile = toml::from_str(text).map_err(|e| match e.span() {
         Some(span) => format!("{name}:{}: {}", line_of(span.start), e.message().trim()),
         None => format!("{name}: {}", e.message().trim()),

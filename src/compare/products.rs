@@ -8,6 +8,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::audit::checklist::Pillar;
+use crate::report::markdown::text;
 use crate::report::Report;
 
 const TEMPLATE: &str = include_str!("../../templates/comparison.html");
@@ -274,18 +275,6 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// Markdown escaping for table cells.
-fn cell(text: &str) -> String {
-    let mut out = String::new();
-    for ch in text.chars() {
-        if "\\`*_[]<>|!#~&$".contains(ch) {
-            out.push('\\');
-        }
-        out.push(if ch == '\n' { ' ' } else { ch });
-    }
-    out
-}
-
 /// The comparison as a Markdown table, best cells in bold.
 pub fn markdown(c: &Comparison) -> String {
     let mut out = String::from("# PLG comparison\n\n");
@@ -294,7 +283,7 @@ pub fn markdown(c: &Comparison) -> String {
         "| | {} |",
         c.columns
             .iter()
-            .map(|col| cell(&col.name))
+            .map(|col| text(&col.name))
             .collect::<Vec<_>>()
             .join(" | ")
     );
@@ -306,13 +295,13 @@ pub fn markdown(c: &Comparison) -> String {
             .enumerate()
             .map(|(i, t)| {
                 if r.best.contains(&i) {
-                    format!("**{}**", cell(t))
+                    format!("**{}**", text(t))
                 } else {
-                    cell(t)
+                    text(t)
                 }
             })
             .collect();
-        let _ = writeln!(out, "| {} | {} |", cell(&r.label), cells.join(" | "));
+        let _ = writeln!(out, "| {} | {} |", text(&r.label), cells.join(" | "));
     }
     let errors: Vec<&Column> = c.columns.iter().filter(|col| col.error.is_some()).collect();
     if !errors.is_empty() {
@@ -321,8 +310,8 @@ pub fn markdown(c: &Comparison) -> String {
             let _ = writeln!(
                 out,
                 "- **{}**: {}",
-                cell(&col.name),
-                cell(col.error.as_deref().unwrap_or(""))
+                text(&col.name),
+                text(col.error.as_deref().unwrap_or(""))
             );
         }
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::{Diff, Direction};
+use crate::report::markdown::text;
 use crate::report::Report;
 
 const TEMPLATE: &str = include_str!("../../templates/diff.html");
@@ -27,14 +28,14 @@ pub fn markdown(diff: &Diff) -> String {
     let _ = writeln!(
         out,
         "# plg-audit diff: {} → {}\n",
-        escape(&diff.old.started_at),
-        escape(&diff.new.started_at)
+        text(&diff.old.started_at),
+        text(&diff.new.started_at)
     );
     let _ = writeln!(
         out,
         "Baseline {} · this run {}\n",
-        escape(&diff.old.target),
-        escape(&diff.new.target)
+        text(&diff.old.target),
+        text(&diff.new.target)
     );
     let _ = writeln!(out, "{}\n", verdict(diff));
     for d in [Direction::Worse, Direction::Better, Direction::Changed] {
@@ -48,7 +49,7 @@ pub fn markdown(diff: &Diff) -> String {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            let _ = writeln!(out, "- **{area}**: {}", escape(&c.text));
+            let _ = writeln!(out, "- **{area}**: {}", text(&c.text));
         }
         out.push('\n');
     }
@@ -78,18 +79,6 @@ pub fn verdict(diff: &Diff) -> String {
         plural(b, "improvement", "improvements"),
         plural(c, "other change", "other changes")
     )
-}
-
-/// Markdown escaping: every character that could start markup gets a backslash.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if "\\`*_[]<>|!#~&$".contains(ch) {
-            out.push('\\');
-        }
-        out.push(if ch == '\n' { ' ' } else { ch });
-    }
-    out
 }
 
 #[derive(Serialize)]

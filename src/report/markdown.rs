@@ -293,7 +293,9 @@ fn clip(s: &str, max: usize) -> String {
 /// Text from the report, made inert for Markdown (GitHub's flavour): on one line, with
 /// every character that could open markup escaped, and the autolinks, @-mentions and
 /// #-references GitHub would make from plain text broken. Safe in a table cell.
-fn text(s: &str) -> String {
+/// Text from a report as Markdown that renders as that text: no markup, link, image,
+/// mention or HTML can come out of it. Shared by every Markdown plg-audit writes.
+pub(crate) fn text(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
     for (i, &c) in chars.iter().enumerate() {

@@ -19,6 +19,7 @@ use std::sync::{Arc, LazyLock};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AuditError;
+use crate::text::line_at;
 
 /// The built-in checklist files, as (file name, text), in pillar order.
 const BUILTIN_FILES: [(&str, &str); 5] = [
@@ -361,10 +362,6 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, AuditError> {
             Ok((p.display().to_string(), text))
         })
         .collect()
-}
-
-fn line_at(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, name: &str) -> Result<T, String> {
