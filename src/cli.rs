@@ -187,6 +187,12 @@ pub struct RunArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 
+    /// Walk the site and the journey N times, each in a fresh profile (1-10): the report
+    /// gives the times' medians and their range, and says how the runs disagree when the
+    /// flow is unstable; runs 2..N are kept under runs/ in the output directory.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub runs: u8,
+
     /// Compare this run with a saved one (a run directory or its report.json): print what
     /// got better and worse, write diff.md and diff.html, exit 1 on a regression.
     #[arg(long, value_name = "RUN")]

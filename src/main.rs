@@ -590,10 +590,15 @@ async fn audit(
         vendors,
     };
     let progress = Progress::new(!quiet && !args.json);
-    let run = match run_audit(&request, &progress).await {
+    let mut run = match run_audit(&request, &progress).await {
         Ok(run) => run,
         Err(e) => return fail_with(&e),
     };
+    if args.runs > 1 && run.fatal.is_none() {
+        if let Err(e) = more_runs(&mut run, &request, args, offline, &progress).await {
+            return fail_with(&e);
+        }
+    }
     record_history(&run, &args.history, &args.output);
     print_outcome(&run, args, quiet);
     if let Some(e) = &run.fatal {
@@ -674,6 +679,64 @@ fn print_outcome(run: &AuditRun, args: &RunArgs, quiet: bool) {
         Some(w) => print_written(w),
         None => println!("Report: not written (see the error below)"),
     }
+}
+
+/// `--runs N`: walks the product N − 1 more times, each in a fresh profile with its own
+/// test identity, into `runs/2…N` of the run's directory; the report then gives the
+/// journey's median times and says how the runs disagree.
+async fn more_runs(
+    run: &mut AuditRun,
+    first: &AuditRequest,
+    args: &RunArgs,
+    offline: bool,
+    progress: &Progress,
+) -> Result<(), AuditError> {
+    let mut others = Vec::new();
+    for n in 2..=usize::from(args.runs) {
+        let mut request = first.clone();
+        request.gather = args.gather_options(offline, &run_id())?;
+        request.out = Some(run.dir.join("runs").join(n.to_string()));
+        let other = run_audit(&request, progress).await?;
+        if let Some(e) = other.fatal {
+            return Err(e);
+        }
+        others.push(other);
+    }
+    let mut all: Vec<(&plg_audit::report::Report, String)> = vec![(&run.report, ".".to_string())];
+    for o in &others {
+        let dir = o
+            .dir
+            .strip_prefix(&run.dir)
+            .unwrap_or(&o.dir)
+            .display()
+            .to_string();
+        all.push((&o.report, dir));
+    }
+    let stability = plg_audit::compare::stability::stability(&all);
+    if let Some(s) = &mut run.report.signup {
+        if let Some(h) = stability.human_seconds {
+            s.human_seconds = h.median;
+        }
+        if let Some(m) = stability.machine_ms {
+            s.machine_ms = m.median.round() as u64;
+        }
+    }
+    run.report.stability = Some(stability);
+    let artifacts_path = run.dir.join("artifacts.json");
+    let artifacts: plg_audit::artifacts::Artifacts = std::fs::read_to_string(&artifacts_path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(|| AuditError::Output {
+            path: artifacts_path.clone(),
+            reason: "the first run's artifacts could not be read back".to_string(),
+        })?;
+    run.written = Some(report::write_all(
+        &run.dir,
+        &run.report,
+        &artifacts,
+        &first.render,
+    )?);
+    Ok(())
 }
 
 /// Records the run in the history and, when earlier runs exist, renders report.html again

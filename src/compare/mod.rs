@@ -4,6 +4,7 @@
 
 pub mod products;
 pub mod render;
+pub mod stability;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -87,6 +87,10 @@ pub struct Report {
     /// The product's motion and the fixes that matter most.
     #[serde(default)]
     pub summary: Option<Summary>,
+    /// With `--runs N`: the journey's figures over N runs (the signup's times are then
+    /// their medians); null for a single run.
+    #[serde(default)]
+    pub stability: Option<crate::compare::stability::Stability>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -290,6 +294,7 @@ impl Report {
             checks: Vec::new(),
             scores: None,
             summary: None,
+            stability: None,
         }
     }
 
@@ -489,6 +494,24 @@ pub fn summary(report: &Report) -> Vec<String> {
     ];
     if let Some(growth) = growth_summary(report) {
         lines.insert(lines.len() - 1, growth);
+    }
+    if let Some(st) = &report.stability {
+        let at = lines.len() - 1;
+        let human = st
+            .human_seconds
+            .map(|h| {
+                format!(
+                    "time to value median {:.0} s ({:.0}–{:.0} s)",
+                    h.median, h.min, h.max
+                )
+            })
+            .unwrap_or_else(|| "no journey times".to_string());
+        let verdict = if st.stable {
+            "the runs agree".to_string()
+        } else {
+            format!("UNSTABLE: {}", st.differences.join("; "))
+        };
+        lines.insert(at, format!("Runs: {} · {human} · {verdict}", st.runs));
     }
     if let (Some(scores), Some(summary)) = (&report.scores, &report.summary) {
         let at = lines.len() - 1;
