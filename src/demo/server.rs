@@ -27,6 +27,11 @@ use serde::Deserialize;
 pub enum SiteSource {
     Disk(PathBuf),
     Embedded(&'static include_dir::Dir<'static>),
+    /// A site that `extends` another: files are read from `top`, else from `base`.
+    Overlay {
+        top: PathBuf,
+        base: PathBuf,
+    },
 }
 
 impl SiteSource {
@@ -44,6 +49,10 @@ impl SiteSource {
                 path.is_file().then(|| std::fs::read(path).ok()).flatten()
             }
             SiteSource::Embedded(dir) => dir.get_file(relative).map(|f| f.contents().to_vec()),
+            SiteSource::Overlay { top, base } => [top, base].into_iter().find_map(|root| {
+                let path = root.join(relative);
+                path.is_file().then(|| std::fs::read(path).ok()).flatten()
+            }),
         }
     }
 
@@ -58,12 +67,22 @@ impl SiteSource {
                 // not possible, so sub-sites of embedded sources are read through a prefix.
                 SiteSource::Embedded(d)
             }),
+            SiteSource::Overlay { top, base } => {
+                let (t, b) = (top.join(sub), base.join(sub));
+                match (t.is_dir(), b.is_dir()) {
+                    (true, true) => Some(SiteSource::Overlay { top: t, base: b }),
+                    (true, false) => Some(SiteSource::Disk(t)),
+                    (false, true) => Some(SiteSource::Disk(b)),
+                    (false, false) => None,
+                }
+            }
         }
     }
 
     fn describe(&self) -> String {
         match self {
             SiteSource::Disk(p) => p.display().to_string(),
+            SiteSource::Overlay { top, .. } => top.display().to_string(),
             SiteSource::Embedded(d) => format!("built-in:{}", d.path().display()),
         }
     }
@@ -88,6 +107,9 @@ impl SiteSource {
 struct SiteSpec {
     #[serde(default)]
     name: String,
+    /// Another site directory (relative to this one) whose files this site serves where it
+    /// has none of its own; site.toml is never inherited.
+    extends: Option<String>,
     spa_fallback: Option<String>,
     login: Option<String>,
     #[serde(default)]
@@ -236,7 +258,15 @@ pub struct ProductServer {
 impl ProductServer {
     /// Serves the site in `dir` (and its siblings) on free ports of 127.0.0.1.
     pub fn serve_dir(dir: &Path) -> anyhow::Result<ProductServer> {
-        ProductServer::spawn(SiteSource::Disk(dir.to_path_buf()))
+        let disk = SiteSource::Disk(dir.to_path_buf());
+        let source = match load_spec(&disk)?.extends {
+            Some(base) => SiteSource::Overlay {
+                top: dir.to_path_buf(),
+                base: dir.join(base),
+            },
+            None => disk,
+        };
+        ProductServer::spawn(source)
     }
 
     pub fn spawn(source: SiteSource) -> anyhow::Result<ProductServer> {
