@@ -307,6 +307,19 @@ impl Problem {
         self
     }
 
+    /// Adds an incident to `list` unless the same kind of trouble on the same page is
+    /// already there: a page that keeps navigating, met again while its pricing is read,
+    /// is one loop, reported once.
+    pub fn push_once(list: &mut Vec<Problem>, problem: Problem) {
+        let known = problem.kind.is_some()
+            && list
+                .iter()
+                .any(|p| p.kind == problem.kind && p.url == problem.url);
+        if !known {
+            list.push(problem);
+        }
+    }
+
     /// A problem told by an error, with the error's kind when it has one.
     pub fn from_error(stage: &str, url: Option<&str>, error: &crate::error::AuditError) -> Self {
         Problem {

@@ -299,10 +299,13 @@ impl Crawl<'_> {
         })
         .await;
         for incident in self.take_incidents() {
-            artifacts.warnings.push(Problem {
-                stage: "render".into(),
-                ..incident
-            });
+            Problem::push_once(
+                &mut artifacts.warnings,
+                Problem {
+                    stage: "render".into(),
+                    ..incident
+                },
+            );
         }
         match result {
             Ok(Ok(Some((visit, html, shot, requests, globals, priced)))) => {

@@ -257,17 +257,20 @@ pub async fn gather(
         artifacts.journey = walk_journey(b, &site, journey_options, &store, &mut artifacts).await;
         artifacts.timings.journey_ms = millis(walking.elapsed());
         for incident in b.take_incidents() {
-            artifacts.warnings.push(Problem {
-                stage: "journey".into(),
-                ..incident
-            });
+            Problem::push_once(
+                &mut artifacts.warnings,
+                Problem {
+                    stage: "journey".into(),
+                    ..incident
+                },
+            );
         }
     }
     if let Some(b) = &browser {
         artifacts.dialogs = b.dialogs();
         artifacts.popups = b.popups();
         for incident in b.take_incidents() {
-            artifacts.warnings.push(incident);
+            Problem::push_once(&mut artifacts.warnings, incident);
         }
     }
     artifacts.third_party_hosts.sort();
