@@ -387,12 +387,11 @@ fn assertions(
         flatten("", t, &mut entries);
         for (id, v) in entries {
             // The id's own line (its last part is unique enough in a config file).
-            let line = key_line(text, id.rsplit('.').next().unwrap_or(&id), table_line);
             let line = text
                 .lines()
                 .position(|l| l.contains(id.rsplit('.').next().unwrap_or(&id)))
                 .map(|i| i + 1)
-                .unwrap_or(line);
+                .unwrap_or(table_line);
             let level = v.as_str().and_then(Level::parse).ok_or_else(|| {
                 format!("{name}:{line}: checks.{id} must be \"error\", \"warn\" or \"off\"")
             })?;

@@ -18,7 +18,6 @@ use tera::{Context, Tera};
 
 use super::Report;
 use crate::audit::checklist::judge::{CheckResult, Status};
-use crate::audit::checklist::scores::MotionKind;
 use crate::audit::checklist::Pillar;
 use crate::audit::klm;
 use crate::audit::mechanics::{Mechanic, MechanicFinding};
@@ -61,7 +60,10 @@ pub fn render(
     context.insert("host", &host_of(report));
     context.insert(
         "motion_name",
-        &report.summary.as_ref().map(|s| motion_name(s.motion.kind)),
+        &report
+            .summary
+            .as_ref()
+            .map(|s| super::checks::motion_name(s.motion.kind)),
     );
     context.insert("gauges", &gauges(report));
     context.insert(
@@ -120,10 +122,6 @@ pub fn http_only(url: &str) -> String {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u.to_string(),
         _ => "#".to_string(),
     }
-}
-
-fn motion_name(kind: MotionKind) -> &'static str {
-    super::checks::motion_name(kind)
 }
 
 /// A screenshot as the report shows it: an embedded thumbnail and the full PNG's path.
