@@ -17,6 +17,10 @@ pub struct Artifacts {
     pub pages: Vec<PageArtifact>,
     /// Browser the pages were rendered in, e.g. "Chrome/156.0.8078.79".
     pub browser_version: Option<String>,
+    /// The DevTools address of a remote browser (`--browser-ws`), token and password left
+    /// out; None for a browser launched here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_endpoint: Option<String>,
     /// Dialogs (alert, confirm, prompt, beforeunload) the pages opened; all were answered.
     pub dialogs: Vec<DialogRecord>,
     /// Hosts other than the product's own that any rendered page requested.

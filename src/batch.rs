@@ -1,14 +1,16 @@
 //! Many products at once (`plg-audit batch FILE`): a list of URLs, or a TOML file with
 //! per-product settings, audited `--jobs` at a time — each in its own Chromium with its
-//! own profile — into one directory per product, then compared side by side
+//! own profile, or in its own context of a remote Chromium (`--browser-ws`, spread over
+//! several) — into one directory per product, then compared side by side
 //! ([`crate::compare::products`]). One product's failure never stops the others.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
 use crate::error::AuditError;
+use crate::gather::remote::RemoteEndpoint;
 
 /// One product of a batch file.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -139,6 +141,70 @@ pub struct Outcome {
     pub fatal: Option<String>,
 }
 
+/// The remote browsers a batch spreads its products over (`--browser-ws` given more than
+/// once). A product starting goes to the browser with the fewest products running on it;
+/// of those, to the one that has had the fewest so far, then the first given.
+pub struct Endpoints {
+    /// Each endpoint with the products running on it and the products it has had.
+    load: Mutex<Vec<(RemoteEndpoint, usize, usize)>>,
+}
+
+impl Endpoints {
+    pub fn new(endpoints: Vec<RemoteEndpoint>) -> Arc<Endpoints> {
+        Arc::new(Endpoints {
+            load: Mutex::new(endpoints.into_iter().map(|e| (e, 0, 0)).collect()),
+        })
+    }
+
+    /// How many remote browsers there are.
+    pub fn count(&self) -> usize {
+        self.load.lock().map_or(0, |l| l.len())
+    }
+
+    /// The endpoint for a product about to start, held until the lease is dropped; None
+    /// when there are no endpoints (each product launches its own Chromium).
+    pub fn lease(self: &Arc<Self>) -> Option<Lease> {
+        let mut load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+        let (index, slot) = load
+            .iter_mut()
+            .enumerate()
+            .min_by_key(|(i, (_, running, used))| (*running, *used, *i))?;
+        slot.1 += 1;
+        slot.2 += 1;
+        Some(Lease {
+            endpoints: self.clone(),
+            index,
+            endpoint: slot.0.clone(),
+        })
+    }
+}
+
+/// One product's hold on a remote browser.
+pub struct Lease {
+    endpoints: Arc<Endpoints>,
+    index: usize,
+    endpoint: RemoteEndpoint,
+}
+
+impl Lease {
+    pub fn endpoint(&self) -> &RemoteEndpoint {
+        &self.endpoint
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut load = self
+            .endpoints
+            .load
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = load.get_mut(self.index) {
+            slot.1 = slot.1.saturating_sub(1);
+        }
+    }
+}
+
 /// Runs every product, `jobs` at a time; `audit_one` audits one product into its
 /// directory. Results come back in the file's order.
 pub async fn run<F, Fut>(
@@ -175,6 +241,61 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn endpoints(n: usize) -> Arc<Endpoints> {
+        Endpoints::new(
+            (0..n)
+                .map(|i| {
+                    RemoteEndpoint::parse(&format!("ws://10.0.0.{i}:9222/devtools/browser/b"))
+                        .unwrap()
+                })
+                .collect(),
+        )
+    }
+
+    fn host(lease: &Lease) -> String {
+        lease.endpoint().display()[5..13].to_string()
+    }
+
+    #[test]
+    fn products_running_together_go_to_different_browsers() {
+        let e = endpoints(2);
+        let a = e.lease().unwrap();
+        let b = e.lease().unwrap();
+        let c = e.lease().unwrap();
+        assert_eq!(
+            [host(&a), host(&b), host(&c)],
+            ["10.0.0.0", "10.0.0.1", "10.0.0.0"]
+        );
+    }
+
+    #[test]
+    fn one_at_a_time_the_browsers_take_turns() {
+        let e = endpoints(3);
+        let mut hosts = Vec::new();
+        for _ in 0..4 {
+            let lease = e.lease().unwrap();
+            hosts.push(host(&lease));
+        }
+        assert_eq!(hosts, ["10.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.0"]);
+    }
+
+    #[test]
+    fn a_browser_freed_early_takes_the_next_product() {
+        let e = endpoints(2);
+        let a = e.lease().unwrap();
+        let b = e.lease().unwrap();
+        drop(b);
+        let c = e.lease().unwrap();
+        // 10.0.0.1 is idle again while 10.0.0.0 still runs a product.
+        assert_eq!(host(&c), "10.0.0.1");
+        drop(a);
+    }
+
+    #[test]
+    fn no_endpoints_means_no_lease() {
+        assert!(endpoints(0).lease().is_none());
+    }
 
     #[test]
     fn a_url_list_skips_blank_lines_and_comments() {

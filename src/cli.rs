@@ -15,6 +15,7 @@ use crate::forms::values::{Identity, DEFAULT_EMAIL};
 use crate::gather::browser::BrowserConfig;
 use crate::gather::journey::script::JourneyScript;
 use crate::gather::journey::{JourneyOptions, ValueGoal};
+use crate::gather::remote::RemoteEndpoint;
 use crate::gather::settle::SettlePolicy;
 use crate::gather::GatherOptions;
 use crate::report::html::Brand;
@@ -73,6 +74,9 @@ pub enum Command {
         /// Browser binary to check instead of the usual search.
         #[arg(long, value_name = "PATH")]
         chrome: Option<PathBuf>,
+        /// Check that the remote Chromium at this DevTools address can be driven instead.
+        #[arg(long = "browser-ws", value_name = "URL", value_parser = RemoteEndpoint::parse, conflicts_with = "chrome")]
+        browser_ws: Option<RemoteEndpoint>,
         /// Output directory to check.
         #[arg(long, value_name = "DIR", default_value = "plg-audit-report")]
         out: PathBuf,
@@ -473,6 +477,12 @@ pub struct BrowserArgs {
     #[arg(long, value_name = "PATH")]
     pub chrome: Option<PathBuf>,
 
+    /// Drive the Chromium at this DevTools address instead of launching one:
+    /// ws://host:9222/devtools/browser/<id>, wss://… (a hosted browser), or http://host:9222.
+    /// `batch` takes several and spreads the products over them.
+    #[arg(long = "browser-ws", value_name = "URL", value_parser = RemoteEndpoint::parse, conflicts_with = "chrome")]
+    pub browser_ws: Vec<RemoteEndpoint>,
+
     /// Resolve no host but 127.0.0.1 in the browser, so third-party requests fail at once
     /// (for closed networks and tests; always on for `demo`).
     #[arg(long)]
@@ -538,7 +548,7 @@ impl RunArgs {
     ) -> Result<GatherOptions, AuditError> {
         Ok(GatherOptions {
             max_pages: usize::from(self.max_pages),
-            browser: self.browser.config(force_offline),
+            browser: self.browser.config(force_offline)?,
             journey: if self.journey.no_journey {
                 None
             } else {
@@ -594,13 +604,37 @@ impl JourneyArgs {
 }
 
 impl BrowserArgs {
-    pub fn config(&self, force_offline: bool) -> BrowserConfig {
-        BrowserConfig {
+    /// The browser these flags ask for; `force_offline` is the demo's own offline Chromium.
+    /// One audit drives one browser: several `--browser-ws` are for `batch`, which hands
+    /// each product one of them.
+    pub fn config(&self, force_offline: bool) -> Result<BrowserConfig, AuditError> {
+        let remote = match self.browser_ws.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            many => {
+                return Err(AuditError::Config(format!(
+                    "--browser-ws is given {} times, but one audit drives one browser (batch spreads its products over several)",
+                    many.len()
+                )))
+            }
+        };
+        if remote.is_some() && force_offline {
+            return Err(AuditError::Config(
+                "demo serves its product on this machine and launches its own offline Chromium; --browser-ws is for audit and batch".into(),
+            ));
+        }
+        if remote.is_some() && self.offline {
+            return Err(AuditError::Config(
+                "--offline cannot keep a remote browser (--browser-ws) off the network: start that Chromium with --host-resolver-rules=\"MAP * ~NOTFOUND, EXCLUDE 127.0.0.1\" instead".into(),
+            ));
+        }
+        Ok(BrowserConfig {
             chrome: self.chrome.clone(),
+            remote,
             offline: self.offline || force_offline,
             step_timeout: Duration::from_secs_f64(self.step_timeout),
             settle: SettlePolicy::default(),
-        }
+        })
     }
 }
 

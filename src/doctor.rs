@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::gather::browser::{find_chromium, Browser, BrowserConfig};
+use crate::gather::remote::RemoteEndpoint;
 use crate::gather::settle::SettlePolicy;
 
 /// One line of the doctor's answer.
@@ -15,8 +16,13 @@ pub struct Check {
     pub fix: Option<String>,
 }
 
-pub fn run(chrome: Option<&Path>, out: &Path) -> Vec<Check> {
+pub fn run(chrome: Option<&Path>, remote: Option<&RemoteEndpoint>, out: &Path) -> Vec<Check> {
     let mut checks = Vec::new();
+    if let Some(endpoint) = remote {
+        checks.push(remote_check(endpoint));
+        checks.push(writable(out));
+        return checks;
+    }
     match find_chromium(chrome) {
         Err(e) => checks.push(Check {
             name: "Chromium",
@@ -33,6 +39,7 @@ pub fn run(chrome: Option<&Path>, out: &Path) -> Vec<Check> {
             });
             let config = BrowserConfig {
                 chrome: Some(location.path.clone()),
+                remote: None,
                 offline: true,
                 step_timeout: Duration::from_secs(15),
                 settle: SettlePolicy::default(),
@@ -58,6 +65,37 @@ pub fn run(chrome: Option<&Path>, out: &Path) -> Vec<Check> {
     }
     checks.push(writable(out));
     checks
+}
+
+/// Whether the remote browser answers and gives the audit a context and a tab of its own.
+fn remote_check(endpoint: &RemoteEndpoint) -> Check {
+    let config = BrowserConfig {
+        chrome: None,
+        remote: Some(endpoint.clone()),
+        offline: false,
+        step_timeout: Duration::from_secs(15),
+        settle: SettlePolicy::default(),
+    };
+    let opened = Browser::launch(config).and_then(|browser| {
+        browser.open_page(|_| true)?.close();
+        Ok(browser.version().to_string())
+    });
+    match opened {
+        Ok(version) => Check {
+            name: "Remote Chromium",
+            ok: true,
+            detail: format!("{version} at {endpoint} opens tabs in a context of their own"),
+            fix: None,
+        },
+        Err(e) => Check {
+            name: "Remote Chromium",
+            ok: false,
+            detail: e.to_string(),
+            fix: Some(
+                "start it with --remote-debugging-port=9222 (and --remote-debugging-address=0.0.0.0 to reach it from another host), then give ws://HOST:9222/devtools/browser/<id> from its http://HOST:9222/json/version, or http://HOST:9222 itself".into(),
+            ),
+        },
+    }
 }
 
 /// Whether reports can be written in `out`, checked without leaving anything behind.

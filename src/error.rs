@@ -51,6 +51,9 @@ pub enum AuditError {
     #[error("Chromium at {path} failed to start: {reason}")]
     BrowserLaunch { path: PathBuf, reason: String },
 
+    #[error("cannot drive the remote Chromium at {endpoint}: {reason}")]
+    BrowserConnect { endpoint: String, reason: String },
+
     #[error("the browser stopped responding: {reason}")]
     Browser { reason: String },
 

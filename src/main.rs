@@ -84,8 +84,12 @@ fn run_command(
             drop(server);
             code
         }
-        Command::Doctor { chrome, out } => {
-            let checks = doctor::run(chrome.as_deref(), &out);
+        Command::Doctor {
+            chrome,
+            browser_ws,
+            out,
+        } => {
+            let checks = doctor::run(chrome.as_deref(), browser_ws.as_ref(), &out);
             let mut all_ok = true;
             for c in &checks {
                 all_ok &= c.ok;
@@ -118,7 +122,11 @@ fn run_command(
                 Ok(s) => s,
                 Err(e) => return fail_with(&e),
             };
-            match inspect::forms_of(&source, &browser.config(false)) {
+            let config = match browser.config(false) {
+                Ok(c) => c,
+                Err(e) => return fail_with(&e),
+            };
+            match inspect::forms_of(&source, &config) {
                 Ok(forms) if json => {
                     println!("{}", inspect::to_json(&forms));
                     ExitCode::from(EXIT_OK)
@@ -137,9 +145,9 @@ fn run_command(
         } => {
             let read = match inspect::page_source(&page) {
                 Ok(inspect::PageSource::File(path)) => plg_audit::gather::pricing::read_file(&path),
-                Ok(inspect::PageSource::Url(url)) => {
-                    plg_audit::gather::pricing::read_url(&url, &browser.config(false))
-                }
+                Ok(inspect::PageSource::Url(url)) => browser
+                    .config(false)
+                    .and_then(|config| plg_audit::gather::pricing::read_url(&url, &config)),
                 Err(e) => Err(e),
             };
             let pricing = match read {
@@ -259,6 +267,10 @@ async fn batch(file: &std::path::Path, jobs: usize, args: &RunArgs, quiet: bool)
         Ok(p) => p,
         Err(e) => return fail_with(&e),
     };
+    // Several --browser-ws are shared out, one per product (see batch::Endpoints).
+    let endpoints = batch::Endpoints::new(args.browser.browser_ws.clone());
+    let mut args = args.clone();
+    args.browser.browser_ws.truncate(1);
     // Everything that can be wrong with the shared settings is said before any audit.
     let prepared = args.vendor_catalogue().and_then(|v| {
         let render = args.output.render_options()?;
@@ -282,8 +294,13 @@ async fn batch(file: &std::path::Path, jobs: usize, args: &RunArgs, quiet: bool)
     let shared = args.clone();
     let show = !quiet && !args.json;
     if show {
+        let remote = match endpoints.count() {
+            0 => String::new(),
+            1 => " on one remote browser".to_string(),
+            n => format!(" spread over {n} remote browsers"),
+        };
         eprintln!(
-            "Auditing {total} products, {jobs} at a time, into {}",
+            "Auditing {total} products, {jobs} at a time{remote}, into {}",
             out.display()
         );
     }
@@ -292,6 +309,10 @@ async fn batch(file: &std::path::Path, jobs: usize, args: &RunArgs, quiet: bool)
         let vendors = vendors.clone();
         let render = render.clone();
         let done = done.clone();
+        let lease = endpoints.lease();
+        if let Some(lease) = &lease {
+            a.browser.browser_ws = vec![lease.endpoint().clone()];
+        }
         async move {
             if let Some(t) = &product.value_text {
                 a.journey.value_text = Some(t.clone());
@@ -319,7 +340,11 @@ async fn batch(file: &std::path::Path, jobs: usize, args: &RunArgs, quiet: bool)
                 Err(e) => Err(e),
             };
             let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-            let label = product.label();
+            let label = match &lease {
+                Some(lease) => format!("{} (on {})", product.label(), lease.endpoint()),
+                None => product.label(),
+            };
+            drop(lease);
             let outcome = match result {
                 Ok(run) => {
                     record_history(&run, &a.history, &a.output);

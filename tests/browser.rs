@@ -15,6 +15,7 @@ use plg_audit::gather::site::Site;
 fn browser() -> Browser {
     Browser::launch(BrowserConfig {
         chrome: None,
+        remote: None,
         offline: true,
         step_timeout: Duration::from_secs(10),
         settle: SettlePolicy::default(),

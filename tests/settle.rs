@@ -20,6 +20,7 @@ use plg_audit::gather::site::Site;
 fn browser(step_timeout: Duration) -> Browser {
     Browser::launch(BrowserConfig {
         chrome: None,
+        remote: None,
         offline: true,
         step_timeout,
         settle: SettlePolicy::default(),

@@ -1,7 +1,8 @@
 //! Headless Chromium: finding it, launching it the way this environment needs, and the
 //! page operations every gatherer uses (visit, settle, read, screenshot).
 //!
-//! Each audit gets a fresh temporary profile. Every tab is wired to a
+//! Each audit gets a fresh temporary profile — or, on a remote browser (`--browser-ws`),
+//! a fresh browser context, disposed of at the end. Every tab is wired to a
 //! [`PageActivity`](super::settle::PageActivity), so [`Page::settle`] is the one settle-wait
 //! used after every navigation and every action. JavaScript dialogs are answered as they
 //! open and recorded; windows a page opens are closed, and followed in the page's own tab
@@ -21,6 +22,7 @@ use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
 use serde::de::DeserializeOwned;
 
 use super::browser_process;
+use super::remote::RemoteEndpoint;
 use super::settle::{
     DocumentResponse, FailedAnswer, OpenedWindow, PageActivity, SettleCut, SettlePolicy, Settled,
 };
@@ -47,6 +49,8 @@ const MAX_SCREENSHOT_HEIGHT: f64 = 12_000.0;
 pub struct BrowserConfig {
     /// `--chrome PATH`, if given.
     pub chrome: Option<PathBuf>,
+    /// `--browser-ws URL`: drive the Chromium there instead of launching one.
+    pub remote: Option<RemoteEndpoint>,
     /// Resolve no host but 127.0.0.1 (offline runs and tests): outside requests fail at once.
     pub offline: bool,
     /// Bound of every settle-wait.
@@ -140,27 +144,74 @@ pub const MAX_RENDERED_HTML: usize = super::fetch::MAX_BODY_BYTES;
 /// Windows recorded per audit at most (a page opening windows in a loop).
 const MAX_POPUP_RECORDS: usize = 100;
 
-/// One running Chromium process tree and its throw-away profile. Dropping it kills the
-/// whole process group before the browser is reaped.
+/// One connection to a browser and what the audit owns there. Dropping it kills a launched
+/// browser's whole process group, or disposes of the audit's context on a remote one.
 struct Session {
     chrome: Chrome,
-    /// The browser's PID, leader of its process group.
-    leader: u32,
+    // Dropped after `chrome` (fields drop in order), so the profile outlives the process.
+    owned: Owned,
     /// 0 for the first browser of the audit, 1 for its replacement.
     generation: usize,
     /// The connection to it closed without our asking: it died or was killed.
     gone: std::sync::atomic::AtomicBool,
-    // Dropped after `chrome` (fields drop in order), so the profile outlives the process.
-    _profile: tempfile::TempDir,
+}
+
+/// What an audit owns of the browser it drives.
+enum Owned {
+    /// A Chromium launched here: its PID (leader of its process group) and its profile.
+    Process {
+        leader: u32,
+        _profile: tempfile::TempDir,
+    },
+    /// A browser context (an incognito-like profile) in a remote browser other clients
+    /// may share: every tab of the audit opens in it.
+    Context { id: String },
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        browser_process::kill_and_forget(self.leader);
+        match &self.owned {
+            Owned::Process { leader, .. } => browser_process::kill_and_forget(*leader),
+            Owned::Context { id } => {
+                // Closes the audit's tabs and forgets its cookies and storage; the browser
+                // itself belongs to someone else and stays.
+                if !self.is_gone() {
+                    let _ = self.chrome.call_method_with_timeout(
+                        Target::DisposeBrowserContext {
+                            browser_context_id: id.clone(),
+                        },
+                        RESCUE_DEADLINE,
+                    );
+                }
+            }
+        }
     }
 }
 
 impl Session {
+    /// A new blank tab: in the audit's own context on a remote browser.
+    fn new_tab(&self) -> anyhow::Result<Arc<Tab>> {
+        match &self.owned {
+            Owned::Process { .. } => self.chrome.new_tab(),
+            Owned::Context { id } => self.chrome.new_tab_with_options(Target::CreateTarget {
+                url: "about:blank".to_string(),
+                left: None,
+                top: None,
+                // No size: only a context's first tab is a new window, and Chromium refuses
+                // a size for the others (the viewport is emulated per tab anyway).
+                width: None,
+                height: None,
+                window_state: None,
+                browser_context_id: Some(id.clone()),
+                enable_begin_frame_control: None,
+                new_window: None,
+                background: None,
+                for_tab: None,
+                hidden: None,
+            }),
+        }
+    }
+
     fn is_gone(&self) -> bool {
         self.gone.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -170,10 +221,20 @@ impl Session {
     }
 }
 
-/// One running Chromium with its own throw-away profile, restarted once if it dies.
+/// Where the browser of an audit comes from.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// Launched here from this binary.
+    Launched(ChromiumLocation),
+    /// Driven over DevTools at this address (`--browser-ws`).
+    Remote(RemoteEndpoint),
+}
+
+/// One Chromium — launched with its own throw-away profile, or remote with a context of its
+/// own — restarted (or reconnected) once if it dies.
 pub struct Browser {
     session: Mutex<Arc<Session>>,
-    location: ChromiumLocation,
+    origin: Origin,
     version: String,
     user_agent: String,
     config: BrowserConfig,
@@ -186,22 +247,23 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Finds and starts Chromium headless with a fresh profile.
+    /// Finds and starts Chromium headless with a fresh profile, or connects to the remote
+    /// one the configuration names.
     pub fn launch(config: BrowserConfig) -> Result<Browser, AuditError> {
         Browser::launch_stopping(config, Stop::on_signals())
     }
 
     /// Like [`Browser::launch`]; every wait and call of its pages ends when `stop` says so.
     pub fn launch_stopping(config: BrowserConfig, stop: Stop) -> Result<Browser, AuditError> {
-        let location = find_chromium(config.chrome.as_deref())?;
-        let session = start_session(&config, &location, 0)?;
+        let origin = match &config.remote {
+            Some(endpoint) => Origin::Remote(endpoint.clone()),
+            None => Origin::Launched(find_chromium(config.chrome.as_deref())?),
+        };
+        let session = start_session(&config, &origin, 0)?;
         let version = session
             .chrome
             .get_version()
-            .map_err(|e| AuditError::BrowserLaunch {
-                path: location.path.clone(),
-                reason: format!("it did not answer: {e}"),
-            })?;
+            .map_err(|e| origin.error(format!("it did not answer: {e}")))?;
         let user_agent = format!(
             "{} plg-audit/{} (+https://github.com/plg-audit/plg-audit)",
             version.user_agent.replace("HeadlessChrome", "Chrome"),
@@ -209,7 +271,7 @@ impl Browser {
         );
         Ok(Browser {
             session: Mutex::new(Arc::new(session)),
-            location,
+            origin,
             version: version.product,
             user_agent,
             config,
@@ -225,8 +287,20 @@ impl Browser {
         &self.version
     }
 
-    pub fn location(&self) -> &ChromiumLocation {
-        &self.location
+    /// The binary a launched browser came from.
+    pub fn location(&self) -> Option<&ChromiumLocation> {
+        match &self.origin {
+            Origin::Launched(location) => Some(location),
+            Origin::Remote(_) => None,
+        }
+    }
+
+    /// The DevTools address of a remote browser (`--browser-ws`).
+    pub fn endpoint(&self) -> Option<&RemoteEndpoint> {
+        match &self.origin {
+            Origin::Launched(_) => None,
+            Origin::Remote(endpoint) => Some(endpoint),
+        }
     }
 
     /// The User-Agent pages see: the browser's own, plus plg-audit's name and version.
@@ -253,9 +327,12 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    /// The PID of the running browser (the leader of its process group).
-    pub fn pid(&self) -> u32 {
-        self.current().leader
+    /// The PID of a browser launched here (the leader of its process group).
+    pub fn pid(&self) -> Option<u32> {
+        match &self.current().owned {
+            Owned::Process { leader, .. } => Some(*leader),
+            Owned::Context { .. } => None,
+        }
     }
 
     fn current(&self) -> Arc<Session> {
@@ -280,16 +357,20 @@ impl Browser {
         if let Some(reason) = self.stop.reason() {
             return Err(AuditError::Stopped(reason));
         }
-        tracing::warn!("Chromium exited unexpectedly; starting it again");
-        let session = start_session(&self.config, &self.location, dead.generation + 1)?;
+        let what = match &self.origin {
+            Origin::Launched(_) => {
+                tracing::warn!("Chromium exited unexpectedly; starting it again");
+                "Chromium exited unexpectedly (killed or crashed); it was restarted once and the audit went on".to_string()
+            }
+            Origin::Remote(endpoint) => {
+                tracing::warn!("the connection to the remote Chromium closed; connecting again");
+                format!("the connection to the remote Chromium at {endpoint} closed (the browser was restarted or crashed, or the network dropped it); plg-audit connected again once and the audit went on")
+            }
+        };
+        let session = start_session(&self.config, &self.origin, dead.generation + 1)?;
         push_incident(
             &self.incidents,
-            Problem::new(
-                "browser",
-                None,
-                "Chromium exited unexpectedly (killed or crashed); it was restarted once and the audit went on",
-            )
-            .kind(ProblemKind::BrowserRestarted),
+            Problem::new("browser", None, what).kind(ProblemKind::BrowserRestarted),
         );
         *slot = Arc::new(session);
         Ok(slot.clone())
@@ -309,7 +390,7 @@ impl Browser {
         if session.is_gone() {
             session = self.restart(&session)?;
         }
-        let tab = match session.chrome.new_tab() {
+        let tab = match session.new_tab() {
             Ok(tab) => tab,
             Err(e) if e.is::<ConnectionClosed>() => {
                 session.mark_gone();
@@ -317,7 +398,7 @@ impl Browser {
                     return Err(AuditError::Stopped(reason));
                 }
                 session = self.restart(&session)?;
-                session.chrome.new_tab().map_err(browser_error)?
+                session.new_tab().map_err(browser_error)?
             }
             Err(e) => return Err(browser_error(e)),
         };
@@ -332,13 +413,92 @@ impl Browser {
     }
 }
 
-/// Starts Chromium headless with a fresh profile, in its own process group, from the
-/// launcher thread (see [`browser_process`]).
+impl Origin {
+    /// The error for a browser that cannot be started or reached.
+    fn error(&self, reason: String) -> AuditError {
+        match self {
+            Origin::Launched(location) => AuditError::BrowserLaunch {
+                path: location.path.clone(),
+                reason,
+            },
+            Origin::Remote(endpoint) => AuditError::BrowserConnect {
+                endpoint: endpoint.display(),
+                reason,
+            },
+        }
+    }
+}
+
+/// Starts (or connects to) the browser the origin names, with downloads refused.
 fn start_session(
     config: &BrowserConfig,
-    location: &ChromiumLocation,
+    origin: &Origin,
     generation: usize,
 ) -> Result<Session, AuditError> {
+    let (chrome, owned) = match origin {
+        Origin::Launched(location) => launch_process(config, location)?,
+        Origin::Remote(endpoint) => connect_remote(config, endpoint)?,
+    };
+    chrome.set_default_timeout(DEVTOOLS_DEADLINE);
+    let context = match &owned {
+        Owned::Context { id } => Some(id.clone()),
+        Owned::Process { .. } => None,
+    };
+    // A link that answers with a file must not write it anywhere.
+    if let Err(e) = chrome.call_method(BrowserDomain::SetDownloadBehavior {
+        behavior: BrowserDomain::SetDownloadBehaviorBehaviorOption::Deny,
+        browser_context_id: context,
+        download_path: None,
+        events_enabled: None,
+    }) {
+        tracing::debug!("could not turn downloads off: {e}");
+    }
+    Ok(Session {
+        chrome,
+        owned,
+        generation,
+        gone: std::sync::atomic::AtomicBool::new(false),
+    })
+}
+
+/// Connects to a remote browser and opens the audit's own browser context there, disposed
+/// of when the connection drops (so a killed plg-audit leaves nothing open either).
+fn connect_remote(
+    config: &BrowserConfig,
+    endpoint: &RemoteEndpoint,
+) -> Result<(Chrome, Owned), AuditError> {
+    let error = |reason: String| AuditError::BrowserConnect {
+        endpoint: endpoint.display(),
+        reason,
+    };
+    let websocket = endpoint.websocket_url(DEVTOOLS_DEADLINE).map_err(error)?;
+    let idle = (config.step_timeout * 4).max(Duration::from_secs(60));
+    let chrome = Chrome::connect_with_call_timeout(&websocket, idle, DEVTOOLS_DEADLINE)
+        .map_err(|e| error(first_line(&e.to_string())))?;
+    let context = chrome
+        .call_method(Target::CreateBrowserContext {
+            dispose_on_detach: Some(true),
+            proxy_server: None,
+            proxy_bypass_list: None,
+            origins_with_universal_network_access: None,
+        })
+        .map_err(|e| {
+            error(format!(
+                "it would not open a browser context: {}",
+                first_line(&e.to_string())
+            ))
+        })?
+        .browser_context_id;
+    chrome.attach_only_contexts(vec![context.clone()]);
+    Ok((chrome, Owned::Context { id: context }))
+}
+
+/// Starts Chromium headless with a fresh profile, in its own process group, from the
+/// launcher thread (see [`browser_process`]).
+fn launch_process(
+    config: &BrowserConfig,
+    location: &ChromiumLocation,
+) -> Result<(Chrome, Owned), AuditError> {
     let launch_error = |reason: String| AuditError::BrowserLaunch {
         path: location.path.clone(),
         reason,
@@ -400,23 +560,13 @@ fn start_session(
     let chrome = launched.map_err(launch_error)?;
     let leader = chrome.get_process_id().unwrap_or_default();
     browser_process::register(leader, profile.path());
-    chrome.set_default_timeout(DEVTOOLS_DEADLINE);
-    // A link that answers with a file must not write it anywhere.
-    if let Err(e) = chrome.call_method(BrowserDomain::SetDownloadBehavior {
-        behavior: BrowserDomain::SetDownloadBehaviorBehaviorOption::Deny,
-        browser_context_id: None,
-        download_path: None,
-        events_enabled: None,
-    }) {
-        tracing::debug!("could not turn downloads off: {e}");
-    }
-    Ok(Session {
+    Ok((
         chrome,
-        leader,
-        generation,
-        gone: std::sync::atomic::AtomicBool::new(false),
-        _profile: profile,
-    })
+        Owned::Process {
+            leader,
+            _profile: profile,
+        },
+    ))
 }
 
 fn push_incident(incidents: &Mutex<Vec<Problem>>, problem: Problem) {
@@ -713,6 +863,13 @@ impl Page {
             device_posture: None,
         })
         .map_err(browser_error)?;
+        if browser.endpoint().is_some() {
+            // A remote browser was not started with --hide-scrollbars: screenshots would
+            // show them. (Experimental in the protocol: a browser without it keeps them.)
+            if let Err(e) = tab.call_method(Emulation::SetScrollbarsHidden { hidden: true }) {
+                tracing::debug!("could not hide the scrollbars: {e}");
+            }
+        }
         tab.set_user_agent(&browser.user_agent, Some("en-US,en;q=0.9"), None)
             .map_err(browser_error)?;
         Ok(Page {

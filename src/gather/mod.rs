@@ -19,6 +19,7 @@ pub mod journey;
 pub mod live;
 pub mod page_role;
 pub mod pricing;
+pub mod remote;
 pub mod settle;
 pub mod site;
 
@@ -203,6 +204,7 @@ pub async fn gather(
     let page = match &browser {
         Some(b) => {
             artifacts.browser_version = Some(b.version().to_string());
+            artifacts.browser_endpoint = b.endpoint().map(|e| e.display());
             let opening = Instant::now();
             let tab = RenderTab::new(b, site.host_filter());
             let opened = tab.page();

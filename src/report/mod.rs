@@ -48,6 +48,10 @@ pub struct Report {
     pub duration_ms: u64,
     /// Browser product and version, or null when no browser ran.
     pub browser: Option<String>,
+    /// The remote browser's DevTools address (`--browser-ws`), without token or password;
+    /// absent when the browser was launched on this machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_endpoint: Option<String>,
     pub pages: Vec<ReportPage>,
     /// Pages per role, and expected roles not found.
     pub site: SiteSummary,
@@ -253,6 +257,7 @@ impl Report {
             started_at,
             duration_ms,
             browser: artifacts.browser_version.clone(),
+            browser_endpoint: artifacts.browser_endpoint.clone(),
             pages: artifacts
                 .pages
                 .iter()

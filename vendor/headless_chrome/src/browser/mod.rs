@@ -87,6 +87,9 @@ pub struct BrowserInner {
     tabs: Arc<Mutex<Vec<Arc<Tab>>>>,
     loop_shutdown_tx: mpsc::SyncSender<()>,
     close_on_drop: bool,
+    /// plg-audit patch: on a browser other clients share, only the tabs of these browser
+    /// contexts get a handle (None: every tab, as upstream).
+    attach_only: Arc<RwLock<Option<Vec<String>>>>,
 }
 
 impl Browser {
@@ -154,6 +157,35 @@ impl Browser {
         Self::create_browser(None, transport, idle_browser_timeout, false)
     }
 
+    /// plg-audit patch: like [`Browser::connect_with_timeout`], with the deadline of every
+    /// method call (as `LaunchOptions::call_timeout` gives a launched browser).
+    pub fn connect_with_call_timeout(
+        debug_ws_url: &str,
+        idle_browser_timeout: Duration,
+        call_timeout: Duration,
+    ) -> Result<Self> {
+        let url = Url::parse(debug_ws_url)?;
+        let transport = Arc::new(Transport::with_call_timeout(
+            url,
+            None,
+            idle_browser_timeout,
+            call_timeout,
+            None,
+        )?);
+        Self::create_browser(None, transport, idle_browser_timeout, false)
+    }
+
+    /// plg-audit patch: from now on only tabs opened in these browser contexts get a handle.
+    /// A browser driven by several clients at once would otherwise attach to (and follow
+    /// the events of) every other client's tabs.
+    pub fn attach_only_contexts(&self, context_ids: Vec<String>) {
+        *self
+            .inner
+            .attach_only
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(context_ids);
+    }
+
     fn create_browser(
         process: Option<Process>,
         transport: Arc<Transport>,
@@ -171,6 +203,7 @@ impl Browser {
                 transport,
                 loop_shutdown_tx: shutdown_tx,
                 close_on_drop,
+                attach_only: Arc::new(RwLock::new(None)),
             }),
             default_timeout: Arc::new(RwLock::new(Duration::from_secs(20))),
         };
@@ -395,6 +428,7 @@ impl Browser {
     ) {
         let tabs = Arc::clone(&self.inner.tabs);
         let transport = Arc::clone(&self.inner.transport);
+        let attach_only = Arc::clone(&self.inner.attach_only);
 
         std::thread::spawn(move || {
             trace!("Starting browser's event handling loop");
@@ -433,7 +467,20 @@ impl Browser {
                                 // hold this loop. A tab that cannot be attached (closed at
                                 // once) no longer ends the loop, which would leave every
                                 // later new_tab waiting for a handle that never comes.
-                                if target_info.Type == "page" && target_info.opener_id.is_none() {
+                                let foreign = attach_only
+                                    .read()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .as_ref()
+                                    .is_some_and(|own| {
+                                        target_info
+                                            .browser_context_id
+                                            .as_ref()
+                                            .is_none_or(|id| !own.contains(id))
+                                    });
+                                if target_info.Type == "page"
+                                    && target_info.opener_id.is_none()
+                                    && !foreign
+                                {
                                     match Tab::new(target_info, Arc::clone(&transport)) {
                                         Ok(new_tab) => {
                                             tabs.lock()
