@@ -22,7 +22,12 @@ pub const MENTAL: f64 = 1.35;
 
 /// Estimated seconds for a person to walk the same journey.
 pub fn human_seconds(journey: &JourneyArtifact) -> f64 {
-    journey.steps.iter().map(step_seconds).sum()
+    // Folded from +0.0: `sum` of no f64 is -0.0, which shows as "-0 s".
+    journey
+        .steps
+        .iter()
+        .map(step_seconds)
+        .fold(0.0, |a, b| a + b)
 }
 
 /// Estimated seconds for a person to take one step: deciding, pointing and clicking, the
@@ -96,5 +101,29 @@ mod tests {
             "{}",
             human_seconds(&journey)
         );
+    }
+
+    #[test]
+    fn a_journey_stopped_before_its_first_step_takes_zero_seconds_not_minus_zero() {
+        let journey = JourneyArtifact {
+            outcome: Outcome::SalesGated,
+            reason: String::new(),
+            entry: None,
+            sso_providers: Vec::new(),
+            steps: Vec::new(),
+            reached_value: false,
+            blocker: None,
+            email: String::new(),
+            offered: Vec::new(),
+            would_submit: None,
+            overlay_ms: 0,
+            navigation_ms: 0,
+            requests: Vec::new(),
+            value: None,
+            prechecked_opt_in: None,
+            empty_state: None,
+        };
+        let seconds = human_seconds(&journey);
+        assert_eq!(format!("{seconds:.0}"), "0");
     }
 }
