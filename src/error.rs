@@ -94,9 +94,23 @@ pub enum AuditError {
     #[error("the page {url} opened {dialogs} JavaScript dialogs in a row; it was treated as hostile and left")]
     DialogLoop { url: String, dialogs: usize },
 
-    /// The browser process itself went away (killed, crashed) and could not be replaced.
-    #[error("Chromium exited unexpectedly{}", match restarted { true => " again after being restarted once", false => "" })]
-    BrowserDied { restarted: bool },
+    /// The browser itself went away (killed, crashed; for a remote one, its connection
+    /// closed) and could not be replaced.
+    #[error("{}", browser_died(remote.as_deref(), *restarted))]
+    BrowserDied {
+        restarted: bool,
+        /// The remote browser's address (`--browser-ws`); None for one launched here.
+        remote: Option<String>,
+    },
+}
+
+fn browser_died(remote: Option<&str>, restarted: bool) -> String {
+    match (remote, restarted) {
+        (None, false) => "Chromium exited unexpectedly".into(),
+        (None, true) => "Chromium exited unexpectedly again after being restarted once".into(),
+        (Some(at), false) => format!("the connection to the remote Chromium at {at} closed (the browser was stopped or crashed, or the network dropped it)"),
+        (Some(at), true) => format!("the connection to the remote Chromium at {at} closed again after plg-audit connected once more"),
+    }
 }
 
 impl AuditError {

@@ -20,6 +20,11 @@ struct RemoteChromium {
 
 impl RemoteChromium {
     fn start() -> RemoteChromium {
+        RemoteChromium::start_on(0)
+    }
+
+    /// Starts it on `port` (0: a free one).
+    fn start_on(port: u16) -> RemoteChromium {
         use std::os::unix::process::CommandExt;
         let profile = out_dir();
         let chrome =
@@ -32,9 +37,9 @@ impl RemoteChromium {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--remote-debugging-port=0",
             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         ])
+        .arg(format!("--remote-debugging-port={port}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("about:blank")
         .stdout(Stdio::null())
@@ -45,17 +50,26 @@ impl RemoteChromium {
             cmd.arg("--no-sandbox");
         }
         let child = cmd.spawn().expect("Chromium starts");
-        // Chromium writes the port it listens on, then the browser's WebSocket path.
+        // Chromium writes the port it chose, then the browser's WebSocket path; on a port
+        // given to it, it writes nothing and is ready once DevTools answers there.
         let active = profile.path().join("DevToolsActivePort");
         let started = Instant::now();
         let port = loop {
             let text = std::fs::read_to_string(&active).unwrap_or_default();
-            if let Some(port) = text.lines().next().and_then(|l| l.trim().parse().ok()) {
+            let chosen = text.lines().next().and_then(|l| l.trim().parse().ok());
+            let ready = match (port, chosen) {
+                (0, chosen) => chosen,
+                (given, _) => ureq::get(&format!("http://127.0.0.1:{given}/json/version"))
+                    .call()
+                    .ok()
+                    .map(|_| given),
+            };
+            if let Some(port) = ready {
                 break port;
             }
             assert!(
                 started.elapsed() < Duration::from_secs(30),
-                "Chromium wrote no DevTools port"
+                "Chromium's DevTools never answered"
             );
             std::thread::sleep(Duration::from_millis(50));
         };
@@ -257,5 +271,84 @@ fn one_audit_takes_one_browser_address() {
     assert_eq!(
         common::stderr(&o),
         "plg-audit: invalid configuration: --browser-ws is given 2 times, but one audit drives one browser (batch spreads its products over several)"
+    );
+}
+
+/// The freemium product with its pricing page answering after 4 s, so that discovery is
+/// still under way when the test restarts the browser.
+fn freemium_with_slow_pricing() -> (tempfile::TempDir, plg_audit::demo::server::ProductServer) {
+    let dir = out_dir();
+    let base = common::repo_path("tests/fixtures/freemium");
+    let spec = std::fs::read_to_string(base.join("site.toml")).unwrap();
+    let text = format!(
+        "extends = \"{}\"\n{spec}\n[[route]]\npath = \"/plans\"\nfile = \"plans.html\"\ndelay_ms = 4000\n",
+        base.display()
+    );
+    std::fs::write(dir.path().join("site.toml"), text).unwrap();
+    let server = plg_audit::demo::server::ProductServer::serve_dir(dir.path()).unwrap();
+    (dir, server)
+}
+
+#[test]
+fn a_remote_browser_restarted_mid_audit_is_connected_to_again_and_the_audit_goes_on() {
+    let (_site_dir, site) = freemium_with_slow_pricing();
+    let first = RemoteChromium::start();
+    let port = first.port;
+    let address = format!("http://127.0.0.1:{port}");
+    let out = out_dir();
+    let log = out_dir();
+    let log_file = log.path().join("stderr.txt");
+    let mut audit = Command::new(env!("CARGO_BIN_EXE_plg-audit"))
+        .args(["audit", site.url(), "--browser-ws", &address, "-v", "--out"])
+        .arg(out.path())
+        .env_remove("RUST_LOG")
+        .env("PLG_AUDIT_HISTORY", common::test_history())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_file).unwrap())
+        .spawn()
+        .expect("plg-audit starts");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&log_file)
+        .unwrap_or_default()
+        .contains("Fetching pages")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "discovery never began"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The browser goes away, and a new one comes up at the same address.
+    drop(first);
+    let _second = RemoteChromium::start_on(port);
+    let status = loop {
+        if let Some(status) = audit.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the audit never ended"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stderr = std::fs::read_to_string(&log_file).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+
+    let report = common::report(out.path());
+    let restarts: Vec<&serde_json::Value> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "browser_restarted")
+        .collect();
+    assert_eq!(restarts.len(), 1, "{:#}", report["warnings"]);
+    assert_eq!(
+        restarts[0]["message"],
+        format!("the connection to the remote Chromium at {address}/ closed (the browser was restarted or crashed, or the network dropped it); plg-audit connected again once and the audit went on")
+    );
+    assert_eq!(
+        report["signup"]["outcome"], "completed",
+        "{}",
+        report["signup"]["reason"]
     );
 }

@@ -129,6 +129,10 @@ fn running_as_root() -> bool {
 /// yields, a dialog loop, a crash) — the page is then left and its tab closed.
 pub const DEVTOOLS_DEADLINE: Duration = Duration::from_secs(10);
 
+/// How long a remote browser whose connection closed may take to answer again before the
+/// audit gives it up.
+const RECONNECT_PATIENCE: Duration = Duration::from_secs(10);
+
 /// Deadline of the calls that free or close a tab already known to be in trouble.
 const RESCUE_DEADLINE: Duration = Duration::from_secs(2);
 
@@ -164,15 +168,16 @@ enum Owned {
         _profile: tempfile::TempDir,
     },
     /// A browser context (an incognito-like profile) in a remote browser other clients
-    /// may share: every tab of the audit opens in it.
-    Context { id: String },
+    /// may share: every tab of the audit opens in it. `endpoint` is the browser's address
+    /// as messages show it.
+    Context { id: String, endpoint: String },
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
         match &self.owned {
             Owned::Process { leader, .. } => browser_process::kill_and_forget(*leader),
-            Owned::Context { id } => {
+            Owned::Context { id, .. } => {
                 // Closes the audit's tabs and forgets its cookies and storage; the browser
                 // itself belongs to someone else and stays.
                 if !self.is_gone() {
@@ -193,7 +198,7 @@ impl Session {
     fn new_tab(&self) -> anyhow::Result<Arc<Tab>> {
         match &self.owned {
             Owned::Process { .. } => self.chrome.new_tab(),
-            Owned::Context { id } => self.chrome.new_tab_with_options(Target::CreateTarget {
+            Owned::Context { id, .. } => self.chrome.new_tab_with_options(Target::CreateTarget {
                 url: "about:blank".to_string(),
                 left: None,
                 top: None,
@@ -218,6 +223,17 @@ impl Session {
 
     fn mark_gone(&self) {
         self.gone.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The error for a browser (or a remote browser's connection) that went away.
+    fn died(&self) -> AuditError {
+        AuditError::BrowserDied {
+            restarted: self.generation > 0,
+            remote: match &self.owned {
+                Owned::Process { .. } => None,
+                Owned::Context { endpoint, .. } => Some(endpoint.clone()),
+            },
+        }
     }
 }
 
@@ -259,7 +275,7 @@ impl Browser {
             Some(endpoint) => Origin::Remote(endpoint.clone()),
             None => Origin::Launched(find_chromium(config.chrome.as_deref())?),
         };
-        let session = start_session(&config, &origin, 0)?;
+        let session = start_session(&config, &origin, 0, &stop)?;
         let version = session
             .chrome
             .get_version()
@@ -352,7 +368,7 @@ impl Browser {
             return Ok(slot.clone()); // Another tab restarted it already.
         }
         if dead.generation >= 1 {
-            return Err(AuditError::BrowserDied { restarted: true });
+            return Err(dead.died());
         }
         if let Some(reason) = self.stop.reason() {
             return Err(AuditError::Stopped(reason));
@@ -367,7 +383,7 @@ impl Browser {
                 format!("the connection to the remote Chromium at {endpoint} closed (the browser was restarted or crashed, or the network dropped it); plg-audit connected again once and the audit went on")
             }
         };
-        let session = start_session(&self.config, &self.origin, dead.generation + 1)?;
+        let session = start_session(&self.config, &self.origin, dead.generation + 1, &self.stop)?;
         push_incident(
             &self.incidents,
             Problem::new("browser", None, what).kind(ProblemKind::BrowserRestarted),
@@ -434,14 +450,29 @@ fn start_session(
     config: &BrowserConfig,
     origin: &Origin,
     generation: usize,
+    stop: &Stop,
 ) -> Result<Session, AuditError> {
     let (chrome, owned) = match origin {
         Origin::Launched(location) => launch_process(config, location)?,
+        // A remote browser restarting (under a supervisor, in a container) takes a moment
+        // to listen again: the reconnection waits for it; the first connection does not.
+        Origin::Remote(endpoint) if generation > 0 => {
+            let deadline = Instant::now() + RECONNECT_PATIENCE;
+            loop {
+                match connect_remote(config, endpoint) {
+                    Ok(connected) => break connected,
+                    Err(e) if Instant::now() >= deadline || stop.reason().is_some() => {
+                        return Err(e)
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(250)),
+                }
+            }
+        }
         Origin::Remote(endpoint) => connect_remote(config, endpoint)?,
     };
     chrome.set_default_timeout(DEVTOOLS_DEADLINE);
     let context = match &owned {
-        Owned::Context { id } => Some(id.clone()),
+        Owned::Context { id, .. } => Some(id.clone()),
         Owned::Process { .. } => None,
     };
     // A link that answers with a file must not write it anywhere.
@@ -490,7 +521,13 @@ fn connect_remote(
         })?
         .browser_context_id;
     chrome.attach_only_contexts(vec![context.clone()]);
-    Ok((chrome, Owned::Context { id: context }))
+    Ok((
+        chrome,
+        Owned::Context {
+            id: context,
+            endpoint: endpoint.display(),
+        },
+    ))
 }
 
 /// Starts Chromium headless with a fresh profile, in its own process group, from the
@@ -909,9 +946,7 @@ impl Page {
             return Err(lost);
         }
         if self.session.is_gone() {
-            return Err(AuditError::BrowserDied {
-                restarted: self.session.generation > 0,
-            });
+            return Err(self.session.died());
         }
         Ok(())
     }
@@ -925,9 +960,7 @@ impl Page {
         }
         if e.is::<ConnectionClosed>() {
             self.session.mark_gone();
-            return AuditError::BrowserDied {
-                restarted: self.session.generation > 0,
-            };
+            return self.session.died();
         }
         if let Some(lost) = self.shared.loss() {
             return lost;
