@@ -455,6 +455,10 @@ pub struct StepRecord {
     /// The words on what was clicked.
     pub label: String,
     pub url_before: String,
+    /// The heading of the screen the step was taken on (its dialog's, its form's, or the
+    /// page's first h1), e.g. "Tell us about your team"; None when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen: Option<String>,
     pub url_after: String,
     pub fields: FieldCount,
     pub inputs: Vec<Input>,

@@ -620,8 +620,9 @@ fn added_steps(old: &crate::report::Signup, new: &crate::report::Signup) -> Vec<
     diff.into_iter()
         .map(|i| {
             format!(
-                "step {} \"{}\" was added",
-                new.journey[i].n, new.journey[i].label
+                "step {} {} was added",
+                new.journey[i].n,
+                new.journey[i].title()
             )
         })
         .collect()

@@ -273,7 +273,7 @@ fn diff_of_a_grown_onboarding_lists_the_added_step_and_field_as_worse() {
             .collect::<Vec<_>>(),
         [
             // The new screen: the journey skips /welcome, then must fill /team.
-            "- **steps**: step 4 continue \"Continue\" was added",
+            "- **steps**: step 4 \"Tell us about your team\" was added",
             "- **fields**: required field \"Team name\" was added",
             "- **fields**: required fields: 2 → 3",
             // /team has no way to skip it.
@@ -312,7 +312,7 @@ fn audit_with_a_baseline_writes_the_diff_and_explains_the_added_step() {
     }
     assert_eq!(
         assertion_lines(&o)[0],
-        "plg-audit: assertion failed: max_steps: expected ≤ 4, got 5 (step 4 \"Continue\" was added)"
+        "plg-audit: assertion failed: max_steps: expected ≤ 4, got 5 (step 4 \"Tell us about your team\" was added)"
     );
 }
 

@@ -406,7 +406,7 @@ fn markdown_and_junit_of_a_real_run_parse() {
     assert!(lines.contains(&"## Top fixes"), "{md}");
     let origin = server.url().trim_end_matches('/');
     let blocker = format!(
-        "| ⛔ | blocked: card_required | Card number ([page]({origin}/billing)) | 0/0 | – |"
+        "| ⛔ | | blocked: card_required | Card number ([page]({origin}/billing)) | 0/0 | – |"
     );
     assert!(lines.contains(&blocker.as_str()), "no {blocker:?} in\n{md}");
     // A `<` a site wrote is escaped as `\<`; an unescaped one would be markup.

@@ -55,6 +55,7 @@ mod tests {
     fn step(ms: u64, inputs: Vec<Input>) -> StepRecord {
         StepRecord {
             n: 1,
+            screen: None,
             action: StepAction::Submit,
             label: String::new(),
             url_before: String::new(),

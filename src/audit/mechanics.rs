@@ -955,6 +955,7 @@ mod tests {
             sso_providers: Vec::new(),
             steps: vec![StepRecord {
                 n: 1,
+                screen: None,
                 action: StepAction::Submit,
                 label: String::new(),
                 url_before: String::new(),

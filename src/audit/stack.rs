@@ -394,6 +394,7 @@ mod tests {
             sso_providers: Vec::new(),
             steps: vec![StepRecord {
                 n: 2,
+                screen: None,
                 action: StepAction::Submit,
                 label: "Create account".into(),
                 url_before: String::new(),

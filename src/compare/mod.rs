@@ -250,7 +250,7 @@ fn steps(a: &Signup, b: &Signup, changes: &mut Vec<Change>) -> bool {
             changes,
             Area::Steps,
             Direction::Worse,
-            format!("step {} {} was added", i + 1, new[*i]),
+            format!("step {} {} was added", i + 1, b.journey[*i].title()),
         );
     }
     for i in &removed {
@@ -258,7 +258,7 @@ fn steps(a: &Signup, b: &Signup, changes: &mut Vec<Change>) -> bool {
             changes,
             Area::Steps,
             Direction::Better,
-            format!("step {} {} was removed", i + 1, old[*i]),
+            format!("step {} {} was removed", i + 1, a.journey[*i].title()),
         );
     }
     if a.steps != b.steps && added.is_empty() && removed.is_empty() {

@@ -264,6 +264,8 @@ struct Frame {
     n: usize,
     action: String,
     label: String,
+    /// The heading of the screen the step was taken on.
+    screen: Option<String>,
     url: String,
     required: usize,
     total: usize,
@@ -292,6 +294,7 @@ fn filmstrip(report: &Report, thumbs: &mut Thumbs) -> Vec<Frame> {
             n: s.n,
             action: s.action_name(),
             label: s.label.clone(),
+            screen: s.screen.clone(),
             url: s.url.clone(),
             required: s.fields.required,
             total: s.fields.total,

@@ -161,13 +161,14 @@ fn journey_table(out: &mut String, signup: &Signup) {
         return;
     }
     out.push_str("## Journey\n\n");
-    out.push_str("| # | Action | Label | Fields req/total | Seconds |\n");
-    out.push_str("|---:|---|---|---:|---:|\n");
+    out.push_str("| # | Screen | Action | Label | Fields req/total | Seconds |\n");
+    out.push_str("|---:|---|---|---|---:|---:|\n");
     for step in signup.journey.iter().take(STEP_ROWS) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {}/{} | {:.1} |",
+            "| {} | {} | {} | {} | {}/{} | {:.1} |",
             step.n,
+            text(&clip(step.screen.as_deref().unwrap_or(""), LABEL_CHARS)),
             action_name(step.action),
             text(&clip(&step.label, LABEL_CHARS)),
             step.fields.required,
@@ -178,7 +179,7 @@ fn journey_table(out: &mut String, signup: &Signup) {
     if signup.journey.len() > STEP_ROWS {
         let _ = writeln!(
             out,
-            "| … | | and {} more steps | | |",
+            "| … | | | and {} more steps | | |",
             signup.journey.len() - STEP_ROWS
         );
     }
@@ -186,7 +187,7 @@ fn journey_table(out: &mut String, signup: &Signup) {
         let required = b.fields.iter().filter(|f| f.required).count();
         let _ = writeln!(
             out,
-            "| ⛔ | blocked: {} | {} ({}) | {required}/{} | – |",
+            "| ⛔ | | blocked: {} | {} ({}) | {required}/{} | – |",
             b.outcome.as_str(),
             text(&clip(&b.text, LABEL_CHARS)),
             link("page", &b.url),
@@ -496,13 +497,13 @@ mod tests {
         assert_eq!(
             all[at + 2..at + 9],
             [
-                "| # | Action | Label | Fields req/total | Seconds |",
-                "|---:|---|---|---:|---:|",
-                "| 1 | cta_click | Start for free | 0/0 | 0.4 |",
-                "| 2 | submit | Create account | 4/4 | 0.5 |",
-                "| 3 | continue | Continue | 1/1 | 0.5 |",
-                "| 4 | skip | Skip for now | 0/0 | 0.4 |",
-                "| 5 | value_action | Create project | 1/1 | 0.6 |",
+                "| # | Screen | Action | Label | Fields req/total | Seconds |",
+                "|---:|---|---|---|---:|---:|",
+                "| 1 | Plan, track and ship work your team is proud of | cta_click | Start for free | 0/0 | 0.4 |",
+                "| 2 | Create your Tasklane account | submit | Create account | 4/4 | 0.5 |",
+                "| 3 | Name your workspace | continue | Continue | 1/1 | 0.5 |",
+                "| 4 | Invite your teammates | skip | Skip for now | 0/0 | 0.4 |",
+                "| 5 | No projects yet | value_action | Create project | 1/1 | 0.6 |",
             ]
         );
         assert_eq!(all[at + 9], "");
@@ -519,9 +520,9 @@ mod tests {
         assert_eq!(
             all[at + 4..at + 8],
             [
-                "| 1 | cta_click | Start 14-day trial | 0/0 | 0.4 |",
-                "| 2 | submit | Continue to billing | 4/5 | 0.5 |",
-                "| ⛔ | blocked: card_required | Card number \
+                "| 1 |  | cta_click | Start 14-day trial | 0/0 | 0.4 |",
+                "| 2 |  | submit | Continue to billing | 4/5 | 0.5 |",
+                "| ⛔ | | blocked: card_required | Card number \
                  ([page](http://127.0.0.1:44539/billing)) | 0/0 | – |",
                 "",
             ]
@@ -547,7 +548,7 @@ mod tests {
             .filter(|l| l.contains("cta_click") || l.starts_with("| … |"))
             .collect::<Vec<_>>();
         assert_eq!(rows.len(), STEP_ROWS + 1);
-        assert_eq!(rows[STEP_ROWS], "| … | | and 5 more steps | | |");
+        assert_eq!(rows[STEP_ROWS], "| … | | | and 5 more steps | | |");
     }
 
     #[test]
@@ -599,6 +600,7 @@ mod tests {
         let mut report = fixture("demo");
         let signup = report.signup.as_mut().expect("a journey");
         signup.journey[0].label = HOSTILE.concat();
+        signup.journey[1].screen = Some(HOSTILE.concat());
         let check = report
             .checks
             .iter_mut()
@@ -616,8 +618,12 @@ mod tests {
         }
         let all = lines(&md);
         assert!(all.contains(
-            &"| 1 | cta_click | \\<script\\>alert(1)\\</script\\>\\[x\\](javascript:alert(1))\
+            &"| 1 | Plan, track and ship work your team is proud of | cta_click | \\<script\\>alert(1)\\</script\\>\\[x\\](javascript:alert(1))\
               \\!\\[i\\](http\\://evil/x.png)\\| pipe | 0/0 | 0.4 |"
+        ));
+        assert!(all.contains(
+            &"| 2 | \\<script\\>alert(1)\\</script\\>\\[x\\](javascript:alert(1))\
+              \\!\\[i\\](http\\://evil/x.png)\\| pipe | submit | Create account | 4/4 | 0.5 |"
         ));
         assert!(all.contains(
             &"  - Evidence: pricing.plans.map(p, p.name) = \\[\"\\<script\\>alert(1)\\</script\\>\",\
@@ -632,7 +638,7 @@ mod tests {
             "Start\n| 9 | forged | row |\n# Heading".to_string();
         let md = render(&report);
         assert!(lines(&md).contains(
-            &"| 1 | cta_click | Start \\| 9 \\| forged \\| row \\| \\# Heading | 0/0 | 0.4 |"
+            &"| 1 | Plan, track and ship work your team is proud of | cta_click | Start \\| 9 \\| forged \\| row \\| \\# Heading | 0/0 | 0.4 |"
         ));
     }
 

@@ -166,6 +166,10 @@ pub struct JourneyStep {
     pub n: usize,
     pub action: StepAction,
     pub label: String,
+    /// The heading of the screen the step was taken on, e.g. "Tell us about your team";
+    /// absent when that screen had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen: Option<String>,
     /// URL after the step settled.
     pub url: String,
     pub fields: FieldCount,
@@ -186,6 +190,15 @@ impl JourneyStep {
             .ok()
             .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
             .unwrap_or_default()
+    }
+
+    /// The step as a person would name it: the screen it was taken on, else its action
+    /// and button — `"Tell us about your team"`, or `continue "Continue"`.
+    pub fn title(&self) -> String {
+        match &self.screen {
+            Some(heading) => format!("\"{heading}\""),
+            None => format!("{} \"{}\"", self.action_name(), self.label),
+        }
     }
 }
 
@@ -222,6 +235,7 @@ impl Signup {
                     n: s.n,
                     action: s.action,
                     label: s.label.clone(),
+                    screen: s.screen.clone(),
                     url: s.url_after.clone(),
                     fields: s.fields,
                     ms: s.ms,

@@ -192,6 +192,15 @@ fn save_credentials(path: &std::path::Path, identity: &Identity, url: &str) -> s
     )
 }
 
+/// Where and when a step began.
+struct Began {
+    url: String,
+    /// The heading of the screen the step was taken on (its dialog's, its form's, or the
+    /// page's), as a person reads it; None when the screen has none.
+    screen: Option<String>,
+    at: Instant,
+}
+
 /// One control a step filled or ticked: what it cost a person and how they read it.
 #[derive(Debug, Clone)]
 struct Typed {
@@ -721,8 +730,8 @@ impl Walker<'_> {
         link: &Link,
         is_entry: bool,
     ) -> Result<Moved, AuditError> {
-        let before = self.page.url();
-        let started = Instant::now();
+        let began = self.begin(screen.heading());
+        let before = began.url.clone();
         let changed = self.press(screen, link)?;
         if is_entry {
             let look = screen.look(link);
@@ -735,14 +744,7 @@ impl Walker<'_> {
                     .map(|r| r[1] >= 0.0 && r[1] + r[3] / 2.0 <= f64::from(VIEWPORT.1)),
             });
         }
-        self.record(
-            action,
-            &link.text,
-            before,
-            started,
-            Vec::new(),
-            unchanged(changed),
-        );
+        self.record(action, &link.text, began, Vec::new(), unchanged(changed));
         Ok(Moved::On)
     }
 
@@ -806,17 +808,25 @@ impl Walker<'_> {
         Ok(())
     }
 
+    /// Where and when a step begins: the URL, and the screen as its heading names it.
+    fn begin(&self, screen: Option<String>) -> Began {
+        Began {
+            url: self.page.url(),
+            screen,
+            at: Instant::now(),
+        }
+    }
+
     /// Records a finished step: its timing, fields and screenshot.
     fn record(
         &mut self,
         action: StepAction,
         label: &str,
-        before: String,
-        started: Instant,
+        began: Began,
         inputs: Vec<Typed>,
         notes: Vec<String>,
     ) {
-        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let ms = u64::try_from(began.at.elapsed().as_millis()).unwrap_or(u64::MAX);
         if self.page.stalled() {
             self.stalled_at = Some(self.page.pending_url());
             self.page.stop_loading();
@@ -832,7 +842,8 @@ impl Walker<'_> {
             n,
             action,
             label: collapse_whitespace(label),
-            url_before: before,
+            url_before: began.url,
+            screen: began.screen,
             url_after: self.page.url(),
             fields: FieldCount {
                 total: inputs.len(),
@@ -930,8 +941,8 @@ impl Walker<'_> {
             StepAction::Submit
         };
         tracing::info!(kind = form.kind.as_str(), action = ?action, "filling the {} form and pressing \"{submit_text}\"", form.kind.as_str());
-        let before = self.page.url();
-        let started = Instant::now();
+        let began = self.begin(form.heading.clone().or_else(|| screen.heading()));
+        let before = began.url.clone();
         let mut notes = Vec::new();
         let mut attempt = self.attempt(form, commit.as_ref(), &before)?;
         // A person reads what a refusal says, fixes it and tries again, as long as each
@@ -955,7 +966,7 @@ impl Walker<'_> {
             let again = Screen::read(self.page)?;
             let Some(form_again) = same_form(&again, form) else {
                 let note = vec![format!("refused: {refusal}")];
-                self.record(action, &submit_text, before, started, inputs.clone(), note);
+                self.record(action, &submit_text, began, inputs.clone(), note);
                 return Ok(Moved::On);
             };
             let refusal = refusal.clone();
@@ -978,17 +989,17 @@ impl Walker<'_> {
         }
         match attempt {
             Attempt::Stalled(inputs) => {
-                self.record(action, &submit_text, before, started, inputs, notes);
+                self.record(action, &submit_text, began, inputs, notes);
                 self.stalled().unwrap_or(Ok(Moved::On))
             }
             Attempt::Accepted(inputs, _after) => {
                 self.after_submit(form, action);
-                self.record(action, &submit_text, before, started, inputs, notes);
+                self.record(action, &submit_text, began, inputs, notes);
                 Ok(Moved::On)
             }
             Attempt::ServerError(inputs, answer) => {
                 notes.push(answer.clone());
-                self.record(action, &submit_text, before, started, inputs, notes);
+                self.record(action, &submit_text, began, inputs, notes);
                 self.end(
                     Outcome::Failed,
                     format!(
@@ -999,7 +1010,7 @@ impl Walker<'_> {
             }
             Attempt::Refused(inputs, refusal) => {
                 notes.push(format!("refused: {refusal}"));
-                self.record(action, &submit_text, before, started, inputs, notes);
+                self.record(action, &submit_text, began, inputs, notes);
                 if screen::mentions_captcha(&refusal) {
                     return self.blocked(Outcome::Captcha, refusal, None, Vec::new());
                 }
@@ -1118,16 +1129,14 @@ impl Walker<'_> {
         creation.committed = true;
         self.creation = Some(creation);
         self.note_empty_state(screen, &target.text);
-        let before = self.page.url();
-        let started = Instant::now();
+        let began = self.begin(screen.heading());
         self.page
             .upload(&target.selector, &self.store.absolute(&relative))?;
         self.page.settle_after_action();
         self.record(
             StepAction::ValueAction,
             &target.text,
-            before,
-            started,
+            began,
             vec![Typed {
                 input: Input::File,
                 field: FilledField {
@@ -1163,14 +1172,12 @@ impl Walker<'_> {
     fn value_click(&mut self, screen: &Screen, link: &Link) -> Result<Moved, AuditError> {
         self.creation = Some(Creation::begin(&link.text, screen));
         self.note_empty_state(screen, &link.text);
-        let before = self.page.url();
-        let started = Instant::now();
+        let began = self.begin(screen.heading());
         let changed = self.press(screen, link)?;
         self.record(
             StepAction::ValueAction,
             &link.text,
-            before,
-            started,
+            began,
             Vec::new(),
             unchanged(changed),
         );
@@ -1184,8 +1191,7 @@ impl Walker<'_> {
     /// The button that completes what the create action opened (Save in a dialog or an
     /// editor), pressed as a step.
     fn commit_click(&mut self, screen: &Screen, link: &Link) -> Result<Moved, AuditError> {
-        let before = self.page.url();
-        let started = Instant::now();
+        let began = self.begin(screen.heading());
         let changed = self.press(screen, link)?;
         if let Some(c) = self.creation.as_mut() {
             c.committed = true;
@@ -1193,8 +1199,7 @@ impl Walker<'_> {
         self.record(
             StepAction::ValueAction,
             &link.text,
-            before,
-            started,
+            began,
             Vec::new(),
             unchanged(changed),
         );
@@ -1537,8 +1542,8 @@ impl Walker<'_> {
     }
 
     fn scripted_click(&mut self, screen: &Screen, link: &Link) -> Result<Moved, AuditError> {
-        let before = self.page.url();
-        let started = Instant::now();
+        let began = self.begin(screen.heading());
+        let before = began.url.clone();
         let first = self.journey.steps.is_empty();
         let changed = self.press(screen, link)?;
         if first {
@@ -1558,14 +1563,7 @@ impl Walker<'_> {
         } else {
             StepAction::Click
         };
-        self.record(
-            action,
-            &link.text,
-            before,
-            started,
-            inputs,
-            unchanged(changed),
-        );
+        self.record(action, &link.text, began, inputs, unchanged(changed));
         Ok(Moved::On)
     }
 }

@@ -137,6 +137,20 @@ fn in_chrome(e: ElementRef) -> bool {
 }
 
 impl Screen {
+    /// What the screen is about as its heading says: the blocking dialog's heading, else
+    /// the page's first h1, else its first h2 (whitespace collapsed, at most 120 chars).
+    pub fn heading(&self) -> Option<String> {
+        fn first(list: &[String]) -> Option<&str> {
+            list.iter().map(|h| h.trim()).find(|h| !h.is_empty())
+        }
+        let heading = match &self.layer {
+            Some(layer) => layer.heading.as_deref().map(str::trim),
+            None => first(&self.doc.h1).or_else(|| first(&self.doc.h2)),
+        }?;
+        let words = heading.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!words.is_empty()).then(|| words.chars().take(120).collect())
+    }
+
     /// Reads the page as it is now (annotated live, so visibility is the browser's).
     pub fn read(page: &Page) -> Result<Screen, AuditError> {
         let started = std::time::Instant::now();
@@ -532,6 +546,31 @@ mod tests {
 
     fn screen(html: &str) -> Screen {
         Screen::from_html(html, Url::parse("https://app.test/signup").unwrap())
+    }
+
+    #[test]
+    fn a_screen_is_named_by_its_dialog_then_its_h1_then_its_h2() {
+        let page = r#"<header><h2>Tasklane</h2></header>
+            <main><h1>  Tell us about
+                 your team </h1><form><input name="team"></form></main>"#;
+        assert_eq!(
+            screen(page).heading().as_deref(),
+            Some("Tell us about your team")
+        );
+        let dialog = format!(
+            r#"{page}<div data-plg-layer="modal" role="dialog"><h2>Before you start</h2>
+               <button>Accept</button></div>"#
+        );
+        assert_eq!(
+            screen(&dialog).heading().as_deref(),
+            Some("Before you start")
+        );
+        let no_h1 = r#"<h1> </h1><section><h2>Invite your teammates</h2></section>"#;
+        assert_eq!(
+            screen(no_h1).heading().as_deref(),
+            Some("Invite your teammates")
+        );
+        assert_eq!(screen("<p>Welcome back</p>").heading(), None);
     }
 
     #[test]
