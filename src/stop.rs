@@ -218,6 +218,42 @@ impl Stop {
         self.budget.map(|(d, _)| d)
     }
 
+    /// Waits up to `pause` on a thread (for something outside to become ready again, such
+    /// as a remote browser) — less when a signal comes or the budget runs out first.
+    /// Returns the reason to stop, if there is one.
+    pub fn pause(&self, pause: Duration) -> Option<StopReason> {
+        struct Sleeper {
+            woken: Mutex<bool>,
+            changed: Condvar,
+        }
+        impl Wake for Sleeper {
+            fn wake(&self) {
+                if let Ok(mut w) = self.woken.lock() {
+                    *w = true;
+                }
+                self.changed.notify_all();
+            }
+        }
+        let sleeper = std::sync::Arc::new(Sleeper {
+            woken: Mutex::new(false),
+            changed: Condvar::new(),
+        });
+        let waker: std::sync::Arc<dyn Wake> = sleeper.clone();
+        wake_on_signal(std::sync::Arc::downgrade(&waker));
+        if let Some(reason) = self.reason() {
+            return Some(reason);
+        }
+        let left = self.deadline().map_or(pause, |d| {
+            pause.min(d.saturating_duration_since(Instant::now()))
+        });
+        if let Ok(guard) = sleeper.woken.lock() {
+            let _ = sleeper
+                .changed
+                .wait_timeout_while(guard, left, |woken| !*woken);
+        }
+        self.reason()
+    }
+
     /// Resolves when the audit must stop (a signal, or the budget running out).
     pub async fn stopped(&self) -> StopReason {
         loop {
@@ -311,6 +347,24 @@ mod tests {
             .to_string(),
             "the audit's time budget of 10 min (--max-time) ran out"
         );
+    }
+
+    #[test]
+    fn a_pause_ends_with_the_budget() {
+        let stop = Stop::with_budget(Duration::from_millis(50));
+        let began = Instant::now();
+        let reason = stop.pause(Duration::from_secs(30));
+        assert!(
+            matches!(reason, Some(StopReason::OutOfTime { .. })),
+            "{reason:?}"
+        );
+        // Not the 30 s asked for: the budget's end cut it short.
+        assert!(began.elapsed() < Duration::from_secs(20));
+    }
+
+    #[test]
+    fn a_pause_with_no_reason_to_stop_says_none() {
+        assert_eq!(Stop::on_signals().pause(Duration::from_millis(1)), None);
     }
 
     #[test]

@@ -461,10 +461,12 @@ fn start_session(
             loop {
                 match connect_remote(config, endpoint) {
                     Ok(connected) => break connected,
-                    Err(e) if Instant::now() >= deadline || stop.reason().is_some() => {
-                        return Err(e)
+                    Err(e) if Instant::now() >= deadline => return Err(e),
+                    Err(_) => {
+                        if let Some(reason) = stop.pause(Duration::from_millis(250)) {
+                            return Err(AuditError::Stopped(reason));
+                        }
                     }
-                    Err(_) => std::thread::sleep(Duration::from_millis(250)),
                 }
             }
         }
