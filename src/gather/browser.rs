@@ -303,14 +303,6 @@ impl Browser {
         &self.version
     }
 
-    /// The binary a launched browser came from.
-    pub fn location(&self) -> Option<&ChromiumLocation> {
-        match &self.origin {
-            Origin::Launched(location) => Some(location),
-            Origin::Remote(_) => None,
-        }
-    }
-
     /// The DevTools address of a remote browser (`--browser-ws`).
     pub fn endpoint(&self) -> Option<&RemoteEndpoint> {
         match &self.origin {
@@ -341,14 +333,6 @@ impl Browser {
             .lock()
             .map(|mut i| std::mem::take(&mut *i))
             .unwrap_or_default()
-    }
-
-    /// The PID of a browser launched here (the leader of its process group).
-    pub fn pid(&self) -> Option<u32> {
-        match &self.current().owned {
-            Owned::Process { leader, .. } => Some(*leader),
-            Owned::Context { .. } => None,
-        }
     }
 
     fn current(&self) -> Arc<Session> {
@@ -437,10 +421,7 @@ impl Origin {
                 path: location.path.clone(),
                 reason,
             },
-            Origin::Remote(endpoint) => AuditError::BrowserConnect {
-                endpoint: endpoint.display(),
-                reason,
-            },
+            Origin::Remote(endpoint) => remote_error(endpoint, reason),
         }
     }
 }
@@ -500,13 +481,9 @@ fn connect_remote(
     config: &BrowserConfig,
     endpoint: &RemoteEndpoint,
 ) -> Result<(Chrome, Owned), AuditError> {
-    let error = |reason: String| AuditError::BrowserConnect {
-        endpoint: endpoint.display(),
-        reason,
-    };
+    let error = |reason: String| remote_error(endpoint, reason);
     let websocket = endpoint.websocket_url(DEVTOOLS_DEADLINE).map_err(error)?;
-    let idle = (config.step_timeout * 4).max(Duration::from_secs(60));
-    let chrome = Chrome::connect_with_call_timeout(&websocket, idle, DEVTOOLS_DEADLINE)
+    let chrome = Chrome::connect_with_call_timeout(&websocket, idle(config), DEVTOOLS_DEADLINE)
         .map_err(|e| error(first_line(&e.to_string())))?;
     let context = chrome
         .call_method(Target::CreateBrowserContext {
@@ -530,6 +507,19 @@ fn connect_remote(
             endpoint: endpoint.display(),
         },
     ))
+}
+
+fn remote_error(endpoint: &RemoteEndpoint, reason: String) -> AuditError {
+    AuditError::BrowserConnect {
+        endpoint: endpoint.display(),
+        reason,
+    }
+}
+
+/// How often the DevTools transport's loops look up from waiting (patched: no longer a
+/// limit on how long a browser may stay quiet).
+fn idle(config: &BrowserConfig) -> Duration {
+    (config.step_timeout * 4).max(Duration::from_secs(60))
 }
 
 /// Starts Chromium headless with a fresh profile, in its own process group, from the
@@ -576,7 +566,7 @@ fn launch_process(
         crash_home.to_string_lossy().to_string(),
     )]);
     let sandbox = !running_as_root();
-    let step_timeout = config.step_timeout;
+    let idle = idle(config);
     let launched = browser_process::on_launcher_thread(move || {
         let arg_refs: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
         let options = LaunchOptions {
@@ -586,8 +576,7 @@ fn launch_process(
             user_data_dir: Some(user_data_dir),
             window_size: Some(VIEWPORT),
             args: arg_refs,
-            // Only how often the transport's loops look up from waiting now (patched).
-            idle_browser_timeout: (step_timeout * 4).max(Duration::from_secs(60)),
+            idle_browser_timeout: idle,
             call_timeout: Some(DEVTOOLS_DEADLINE),
             process_group: true,
             kill_on_parent_death: true,
