@@ -1765,8 +1765,10 @@ fn strip_query(u: &str) -> &str {
     u.split(['?', '#']).next().unwrap_or(u)
 }
 
-/// The words a refused submission shows: alert regions, error texts, and the browser's
-/// own validation messages.
+/// The words a refused submission shows: alert regions and error texts — or, when the
+/// page shows none (the browser itself held the form back), its own validation messages.
+/// Those are the browser's words, not the site's: beside a site's message they would be
+/// quoted as if the site had said them.
 fn refusal_text(page: &Page) -> Result<String, AuditError> {
     let js = r#"(() => {
       const shown = (el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
@@ -1775,8 +1777,10 @@ fn refusal_text(page: &Page) -> Result<String, AuditError> {
         const t = (el.innerText || '').trim();
         if (t && shown(el) && !texts.includes(t)) texts.push(t);
       }
-      for (const el of document.querySelectorAll('input, select, textarea')) {
-        if (el.validationMessage && !texts.includes(el.validationMessage)) texts.push(el.validationMessage);
+      if (!texts.length) {
+        for (const el of document.querySelectorAll('input, select, textarea')) {
+          if (el.validationMessage && !texts.includes(el.validationMessage)) texts.push(el.validationMessage);
+        }
       }
       return texts.join(' ').slice(0, 400);
     })()"#;
