@@ -202,14 +202,15 @@ impl Session {
                 url: "about:blank".to_string(),
                 left: None,
                 top: None,
-                // No size: only a context's first tab is a new window, and Chromium refuses
-                // a size for the others (the viewport is emulated per tab anyway).
-                width: None,
-                height: None,
+                // A window of its own, of the viewport's size, for every tab: a tab behind
+                // another in a shared window counts as in the background, and a remote
+                // browser was not started with plg-audit's flags against throttling those.
+                width: Some(VIEWPORT.0),
+                height: Some(VIEWPORT.1),
                 window_state: None,
                 browser_context_id: Some(id.clone()),
                 enable_begin_frame_control: None,
-                new_window: None,
+                new_window: Some(true),
                 background: None,
                 for_tab: None,
                 hidden: None,
