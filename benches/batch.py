@@ -6,6 +6,10 @@ in one batch per --jobs value, and prints the wall time and the peak memory of p
 every Chromium process it started together (the sum of their proportional set sizes, PSS,
 sampled every 100 ms from /proc), so shared pages are counted once.
 
+With --remote, each batch runs again through one Chromium started by the bench with
+--remote-debugging-port (plg-audit --browser-ws): every product in a browser context of
+that one browser instead of a browser of its own; that Chromium's memory is counted too.
+
     cargo build --release --examples && python3 benches/batch.py --bin target/release/plg-audit
 """
 import argparse
@@ -51,7 +55,9 @@ def tree(root):
     return out
 
 
-def measure(cmd):
+def measure(cmd, also=None):
+    """Runs cmd; its wall time and the peak PSS of its process tree (plus the tree of the
+    process `also`, a remote browser, when given)."""
     peak = 0
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -60,7 +66,8 @@ def measure(cmd):
     def sample():
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, sum(pss_kb(p) for p in tree(proc.pid)))
+            pids = tree(proc.pid) + (tree(also) if also else [])
+            peak = max(peak, sum(pss_kb(p) for p in pids))
             time.sleep(0.1)
 
     t = threading.Thread(target=sample)
@@ -71,12 +78,37 @@ def measure(cmd):
     return time.monotonic() - start, peak, proc.returncode, err
 
 
+def start_chromium(profile):
+    """A headless Chromium on a free DevTools port, kept off the network; (process, port)."""
+    cmd = ["chromium", "--headless", "--disable-gpu", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--remote-debugging-port=0", f"--user-data-dir={profile}",
+           "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "about:blank"]
+    if os.geteuid() == 0:
+        cmd.insert(1, "--no-sandbox")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    active = os.path.join(profile, "DevToolsActivePort")
+    for _ in range(600):
+        try:
+            with open(active) as f:
+                port = f.readline().strip()
+            if port:
+                return proc, port
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit("the bench's Chromium wrote no DevTools port")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default="target/release/plg-audit")
     ap.add_argument("--serve", default=None, help="the serve example (default: beside --bin)")
     ap.add_argument("--jobs", default="1,2,4")
     ap.add_argument("--max-pages", default="6")
+    ap.add_argument("--remote", action="store_true",
+                    help="also run each batch through one separately started Chromium (--browser-ws)")
     args = ap.parse_args()
     serve = args.serve or os.path.join(os.path.dirname(args.bin), "examples", "serve")
     servers, urls = [], []
@@ -91,17 +123,29 @@ def main():
             with open(listing, "w") as f:
                 f.write("\n".join(urls) + "\n")
             print(f"{len(urls)} fixture products, --max-pages {args.max_pages}, {os.cpu_count()} cores")
-            print(f"{'jobs':>4}  {'wall s':>7}  {'speed-up':>8}  {'peak PSS MB':>11}  exit")
-            base = None
-            for jobs in args.jobs.split(","):
-                out = os.path.join(tmp, f"jobs{jobs}")
-                wall, peak, code, err = measure([
-                    args.bin, "batch", listing, "--jobs", jobs, "--offline", "--quiet",
-                    "--no-history", "--max-pages", args.max_pages, "--out", out])
-                base = base or wall
-                print(f"{jobs:>4}  {wall:7.1f}  {base / wall:8.2f}  {peak / 1024:11.0f}  {code}")
-                if code != 0:
-                    print(err, file=sys.stderr)
+            print(f"{'browser':<8}  {'jobs':>4}  {'wall s':>7}  {'speed-up':>8}  {'peak PSS MB':>11}  exit")
+            modes = ["own"] + (["remote"] if args.remote else [])
+            for mode in modes:
+                base = None
+                for jobs in args.jobs.split(","):
+                    out = os.path.join(tmp, f"{mode}-jobs{jobs}")
+                    cmd = [args.bin, "batch", listing, "--jobs", jobs, "--quiet", "--no-history",
+                           "--max-pages", args.max_pages, "--out", out]
+                    if mode == "own":
+                        wall, peak, code, err = measure(cmd + ["--offline"])
+                    else:
+                        profile = os.path.join(tmp, f"chromium-{jobs}")
+                        browser, port = start_chromium(profile)
+                        try:
+                            wall, peak, code, err = measure(
+                                cmd + ["--browser-ws", f"http://127.0.0.1:{port}"], also=browser.pid)
+                        finally:
+                            os.killpg(browser.pid, 9)
+                            browser.wait()
+                    base = base or wall
+                    print(f"{mode:<8}  {jobs:>4}  {wall:7.1f}  {base / wall:8.2f}  {peak / 1024:11.0f}  {code}")
+                    if code != 0:
+                        print(err, file=sys.stderr)
     finally:
         for p in servers:
             p.terminate()
