@@ -1246,6 +1246,12 @@ impl Page {
             .is_some_and(|s| s.stalled)
     }
 
+    /// An action is about to be dispatched by a script (a form's `requestSubmit`): what
+    /// the page requests from now on answers it. (`click` and `upload` mark their own.)
+    pub fn action_starting(&self) {
+        self.activity.action_starting();
+    }
+
     /// The settle-wait after a user action: the quiet windows start at the action, so
     /// a navigation or fetch the action sets off a moment later is waited for.
     pub fn settle_after_action(&self) -> Settled {
@@ -1269,6 +1275,7 @@ impl Page {
         let aim: Aim = self.evaluate(&format!("{AIM}({sel})"))?;
         match aim.state.as_str() {
             "ok" => {
+                self.activity.action_starting();
                 self.tab
                     .click_point(headless_chrome::browser::tab::point::Point { x: aim.x, y: aim.y })
                     .map_err(|e| self.failed(e, "Input.dispatchMouseEvent"))?;
@@ -1295,6 +1302,7 @@ impl Page {
     pub fn upload(&self, selector: &str, path: &std::path::Path) -> Result<(), AuditError> {
         self.check()?;
         let path = path.to_string_lossy();
+        self.activity.action_starting();
         self.tab
             .find_element(selector)
             .and_then(|input| input.set_input_files(&[path.as_ref()]).map(|_| ()))

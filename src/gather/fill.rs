@@ -114,6 +114,7 @@ pub fn submit(page: &Page, form: &FormRegion) -> Result<SubmittedBy, AuditError>
     let args = serde_json::to_string(&form_selector).map_err(|e| AuditError::Browser {
         reason: e.to_string(),
     })?;
+    page.action_starting();
     let by: Option<SubmittedBy> = page.evaluate(&format!("{REQUEST_SUBMIT}({args})"))?;
     let by = by.ok_or_else(|| AuditError::Browser {
         reason: "the form has no button a person can press and is not a <form>".into(),

@@ -225,6 +225,9 @@ struct State {
     poll_paths: HashSet<String>,
     /// Index into `requests` of the first request made after the latest action.
     action_mark: usize,
+    /// Where the action being dispatched begins, set before it is dispatched: a page can
+    /// send the request an action sets off before the call that dispatched it returns.
+    starting_mark: Option<usize>,
     /// Dialogs opened since the latest visit or action.
     dialogs: usize,
     /// Set by events that end every wait until the next visit (a crash, a dialog loop).
@@ -279,6 +282,7 @@ impl PageActivity {
                 opened_windows: Vec::new(),
                 poll_paths: HashSet::new(),
                 action_mark: 0,
+                starting_mark: None,
                 dialogs: 0,
                 cut: None,
             }),
@@ -488,9 +492,16 @@ impl PageActivity {
         let mut state = self.lock();
         state.last_network = now;
         state.last_mutation = now;
-        state.action_mark = state.requests.len();
+        state.action_mark = state.starting_mark.take().unwrap_or(state.requests.len());
         state.dialogs = 0;
         self.touch(state);
+    }
+
+    /// An action is about to be dispatched: the requests from now on answer it, even those
+    /// the page sends before [`PageActivity::action_taken`] is called.
+    pub fn action_starting(&self) {
+        let mut state = self.lock();
+        state.starting_mark = Some(state.requests.len());
     }
 
     /// The main document reached DOMContentLoaded.
@@ -561,6 +572,7 @@ impl PageActivity {
         }
         state.document = None;
         state.action_mark = 0;
+        state.starting_mark = None;
         state.dialogs = 0;
         state.cut = None;
     }
@@ -1200,6 +1212,25 @@ mod tests {
         assert_eq!(
             failed[0].to_string(),
             "the server answered HTTP 500 (Internal Server Error) to POST http://app.test/api/signup"
+        );
+    }
+
+    #[test]
+    fn a_post_sent_while_the_action_is_being_dispatched_answers_that_action() {
+        let a = activity();
+        a.request_started("0", "http://app.test/api/me", "Fetch", "GET", None);
+        a.action_starting();
+        // The click's handler posts before the click's own call has returned.
+        a.request_started("1", "http://app.test/signup", "Document", "POST", None);
+        a.response_received("1", response(422), "Document", None);
+        a.action_taken();
+        assert_eq!(
+            a.failed_answers_since_action(),
+            vec![FailedAnswer {
+                method: "POST".into(),
+                url: "http://app.test/signup".into(),
+                status: 422,
+            }]
         );
     }
 
