@@ -71,18 +71,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_click_and_a_typed_field_add_up_as_the_model_says() {
-        let journey = JourneyArtifact {
-            outcome: Outcome::Completed,
+    /// A journey of these steps with this outcome; everything else empty.
+    fn journey(outcome: Outcome, steps: Vec<StepRecord>) -> JourneyArtifact {
+        JourneyArtifact {
+            outcome,
             reason: String::new(),
             entry: None,
             sso_providers: Vec::new(),
-            steps: vec![
-                step(500, vec![]),
-                step(1000, vec![Input::Text { chars: 10 }, Input::Check]),
-            ],
-            reached_value: true,
+            reached_value: outcome == Outcome::Completed,
+            steps,
             blocker: None,
             email: String::new(),
             offered: Vec::new(),
@@ -93,7 +90,18 @@ mod tests {
             value: None,
             prechecked_opt_in: None,
             empty_state: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_click_and_a_typed_field_add_up_as_the_model_says() {
+        let journey = journey(
+            Outcome::Completed,
+            vec![
+                step(500, vec![]),
+                step(1000, vec![Input::Text { chars: 10 }, Input::Check]),
+            ],
+        );
         // Step 1: M + P + C + 0.5 s wait = 3.15; step 2: 2.65 + 1.0 wait
         // + typing (P + C + H + 10 K + H = 4.9) + a tick (P + C = 1.3) = 9.85.
         let expected = 3.15 + 9.85;
@@ -106,25 +114,7 @@ mod tests {
 
     #[test]
     fn a_journey_stopped_before_its_first_step_takes_zero_seconds_not_minus_zero() {
-        let journey = JourneyArtifact {
-            outcome: Outcome::SalesGated,
-            reason: String::new(),
-            entry: None,
-            sso_providers: Vec::new(),
-            steps: Vec::new(),
-            reached_value: false,
-            blocker: None,
-            email: String::new(),
-            offered: Vec::new(),
-            would_submit: None,
-            overlay_ms: 0,
-            navigation_ms: 0,
-            requests: Vec::new(),
-            value: None,
-            prechecked_opt_in: None,
-            empty_state: None,
-        };
-        let seconds = human_seconds(&journey);
+        let seconds = human_seconds(&journey(Outcome::SalesGated, Vec::new()));
         assert_eq!(format!("{seconds:.0}"), "0");
     }
 }
